@@ -1,0 +1,49 @@
+"""Command line: `workbench [gui] [FILE]`, `run`, `sim`, `analyze`, `export`, `compare`,
+`keys`, `endpoints`. Each subcommand lives in `workbench.commands.<name>` and exposes
+`register(subparsers)`, which adds its parser with `func` set to a `run(args) -> int`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from workbench import __version__
+
+COMMANDS = ("gui", "run", "sim", "analyze", "export", "compare", "endpoints", "keys")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workbench",
+        description="Prompt Stress Workbench: fire a prompt many times and see how answers vary.",
+    )
+    parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"workbench.commands.{name}")
+        except ModuleNotFoundError as exc:
+            # A command whose module is not written yet is simply absent.
+            if exc.name == f"workbench.commands.{name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    # `workbench` alone and `workbench FILE` open the window.
+    if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
+        args_list = ["gui", *args_list]
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 2
+    result: int = func(args)
+    return result

@@ -1,0 +1,214 @@
+"""A plan: what to send, where, how often and how hard. Expanded into cells.
+
+A plan never holds a key: the endpoint is named, and the key is looked up at run time.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+import msgspec
+
+from workbench.core.records import ApiStyle, CellKey
+
+LOCAL_SIM = "local-sim"
+"""Name of the built-in endpoint: the simulated server started on demand on loopback."""
+
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+class PlanError(ValueError):
+    """A plan (file or arguments) is invalid. `where` names the field, `line` the file line."""
+
+    def __init__(self, message: str, *, where: str = "", source: str = "") -> None:
+        self.where = where
+        self.source = source
+        prefix = f"{source}: " if source else ""
+        field = f"{where}: " if where else ""
+        super().__init__(f"{prefix}{field}{message}")
+
+
+class EndpointSpec(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """Where requests go. `base_url` None means the local simulated endpoint."""
+
+    name: str = LOCAL_SIM
+    api: ApiStyle = "openai"
+    base_url: str | None = None
+    model: str = "sim-chat"
+    # Extra non-secret headers (e.g. OpenRouter's HTTP-Referer). Never the key.
+    headers: dict[str, str] = {}
+
+
+class Variant(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """One phrasing of the prompt. The base variant is the plan's own prompt."""
+
+    name: str
+    user: str
+    system: str | None = None
+
+
+class Params(msgspec.Struct, kw_only=True, omit_defaults=True):
+    temperature: float | None = None
+    max_tokens: int = 512
+    seed: int | None = None
+    top_p: float | None = None
+    stream: bool = True
+
+
+class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True):
+    concurrency: list[int] = [1]
+    repetitions: int = 10
+    # closed: exactly C in flight; open: Poisson arrivals at `rate` requests per second.
+    mode: Literal["closed", "open"] = "closed"
+    rate: float | None = None
+    connect_timeout: float = 10.0
+    first_token_timeout: float = 60.0
+    total_timeout: float = 300.0
+    retries: int = 0
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    arrival_seed: int = 0
+
+
+class Plan(msgspec.Struct, kw_only=True, omit_defaults=True):
+    name: str = "untitled"
+    endpoint: EndpointSpec = EndpointSpec()
+    system: str | None = None
+    user: str = ""
+    variables: dict[str, str] = {}
+    variants: list[Variant] = []
+    params: Params = Params()
+    run: RunSettings = RunSettings()
+
+    def all_variants(self) -> list[Variant]:
+        """The base prompt first, then any named variants."""
+        return [Variant(name="base", user=self.user, system=self.system), *self.variants]
+
+    def cells(self) -> Iterator[CellKey]:
+        """Cells in execution order: each concurrency level is one sweep step."""
+        for level in self.run.concurrency:
+            for variant in self.all_variants():
+                yield CellKey(
+                    endpoint=self.endpoint.name,
+                    model=self.endpoint.model,
+                    variant=variant.name,
+                    level=level,
+                )
+
+    def total_requests(self) -> int:
+        return len(self.run.concurrency) * len(self.all_variants()) * self.run.repetitions
+
+    def messages(self, variant: Variant) -> tuple[str | None, str]:
+        """System and user text of a variant with `{{variables}}` filled in."""
+        system = variant.system if variant.system is not None else self.system
+        return (
+            render_template(system, self.variables) if system is not None else None,
+            render_template(variant.user, self.variables),
+        )
+
+
+def template_variables(text: str) -> list[str]:
+    """Names of the `{{variables}}` in a template, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for match in _VARIABLE.finditer(text):
+        seen.setdefault(match.group(1), None)
+    return list(seen)
+
+
+def render_template(text: str, variables: dict[str, str]) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables:
+            raise PlanError(f"variable {{{{{name}}}}} is used but not defined", where="variables")
+        return variables[name]
+
+    return _VARIABLE.sub(fill, text)
+
+
+def parse_concurrency(text: str) -> list[int]:
+    """Parse a level or a sweep such as ``1,8,32``. Raises PlanError naming the bad part."""
+    levels: list[int] = []
+    for part in text.replace(" ", "").split(","):
+        if not part:
+            raise PlanError("empty level in list (expected e.g. 1,8,32)", where="concurrency")
+        if not part.isdigit():
+            raise PlanError(f"{part!r} is not a whole number", where="concurrency")
+        level = int(part)
+        if not 1 <= level <= 4096:
+            raise PlanError(f"{level} is out of range 1-4096", where="concurrency")
+        levels.append(level)
+    return levels
+
+
+def validate(plan: Plan) -> Plan:
+    """Check what msgspec's types cannot; raise PlanError naming the field."""
+    if not plan.user.strip():
+        raise PlanError("the prompt is empty", where="user")
+    if not plan.run.concurrency:
+        raise PlanError("at least one level is needed", where="run.concurrency")
+    for level in plan.run.concurrency:
+        if not 1 <= level <= 4096:
+            raise PlanError(f"{level} is out of range 1-4096", where="run.concurrency")
+    if not 1 <= plan.run.repetitions <= 1_000_000:
+        raise PlanError("must be between 1 and 1000000", where="run.repetitions")
+    if plan.run.mode == "open" and not (plan.run.rate and plan.run.rate > 0):
+        raise PlanError("open-loop mode needs a rate above 0", where="run.rate")
+    if plan.run.retries < 0:
+        raise PlanError("cannot be negative", where="run.retries")
+    for name in ("connect_timeout", "first_token_timeout", "total_timeout"):
+        if getattr(plan.run, name) <= 0:
+            raise PlanError("must be above 0 seconds", where=f"run.{name}")
+    if plan.params.max_tokens < 1:
+        raise PlanError("must be at least 1", where="params.max_tokens")
+    if plan.params.temperature is not None and not 0 <= plan.params.temperature <= 2:
+        raise PlanError("must be between 0 and 2", where="params.temperature")
+    base = plan.endpoint.base_url
+    if base is not None and not re.match(r"^https?://[^/\s]+", base):
+        raise PlanError(f"{base!r} is not an http(s) URL", where="endpoint.base_url")
+    names = [v.name for v in plan.all_variants()]
+    if len(set(names)) != len(names):
+        raise PlanError("variant names must be unique", where="variants")
+    for variant in plan.all_variants():
+        plan.messages(variant)  # raises on an undefined variable
+    return plan
+
+
+def plan_from_dict(data: dict[str, Any], source: str = "") -> Plan:
+    try:
+        plan = msgspec.convert(data, Plan, strict=True)
+    except msgspec.ValidationError as exc:
+        # msgspec says e.g. "Expected `int`, got `str` - at `$.run.repetitions`".
+        text = str(exc)
+        where = ""
+        if " - at `$." in text:
+            text, _, where = text.partition(" - at `$.")
+            where = where.rstrip("`")
+        raise PlanError(text, where=where, source=source) from None
+    try:
+        return validate(plan)
+    except PlanError as exc:
+        raise PlanError(str(exc).split(": ", 1)[-1], where=exc.where, source=source) from None
+
+
+def load_plan(path: Path) -> Plan:
+    """Read a plan TOML file (format in README.md)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"cannot read: {exc.strerror}", source=str(path)) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PlanError("not UTF-8 text", source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanError(f"not valid TOML ({exc})", source=str(path)) from None
+    return plan_from_dict(data, source=str(path))
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    result: dict[str, Any] = msgspec.to_builtins(plan)
+    return result

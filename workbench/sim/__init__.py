@@ -1,0 +1,1 @@
+"""The built-in simulated LLM endpoint. Qt-free; runs in its own process on loopback."""
