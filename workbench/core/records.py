@@ -8,6 +8,7 @@ process on the same clock needs them.
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal
 
 import msgspec
@@ -86,7 +87,7 @@ class Timing(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     def itl_ns(self) -> list[int]:
         offs = self.content_offsets_ns
-        return [b - a for a, b in zip(offs, offs[1:])]
+        return [b - a for a, b in itertools.pairwise(offs)]
 
     def tpot_ns(self, output_tokens: int | None) -> float | None:
         """(E2E - TTFT) / (output_tokens - 1), as DESIGN.md defines it."""
@@ -114,6 +115,7 @@ class Sample(msgspec.Struct, kw_only=True, omit_defaults=True, tag="sample"):
     reasoning: str = ""
     finish_reason: str | None = None
     usage: Usage = Usage()
+    # The answer's own tokens (reasoning excluded): those streamed between TTFT and E2E.
     output_tokens: int | None = None
     token_source: TokenSource = "estimate"
     # Response headers of interest (rate limits, request id, simulator ground truth).

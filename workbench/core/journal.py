@@ -1,0 +1,267 @@
+"""The session file: JSON Lines, a header, then one line per finished attempt.
+
+Each attempt is appended and flushed as it finishes and the file is fsynced at least once a
+second, so a crash loses only what was in flight. A truncated last line is skipped on load
+with a warning; any other damage is an error naming the line and the field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Final
+
+import msgspec
+
+from workbench import __version__
+from workbench.core.events import AttemptFinished, Event, RunFinished, RunStarted
+from workbench.core.plan import Plan
+from workbench.core.records import Sample
+
+FORMAT: Final = "prompt-stress-workbench-session"
+VERSION: Final = 1
+FSYNC_INTERVAL_S: Final = 1.0
+
+
+class SessionHeader(msgspec.Struct, kw_only=True, tag="header"):
+    format: str
+    version: int
+    app_version: str
+    created: str  # ISO 8601, UTC
+    session: str
+    plan: Plan
+    environment: dict[str, str] = {}
+
+
+class RunEnd(msgspec.Struct, kw_only=True, tag="end"):
+    """Written when a run ends (normally or cancelled): the counts of planned requests."""
+
+    counts: dict[str, int]
+    cancelled: bool = False
+    finished: str = ""
+
+
+class SessionFileError(Exception):
+    """A session file cannot be read. The message names the file, line and field."""
+
+
+@dataclass(slots=True)
+class LoadedSession:
+    path: Path
+    header: SessionHeader
+    samples: list[Sample] = field(default_factory=list)
+    end: RunEnd | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def environment() -> dict[str, str]:
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": str(os.cpu_count() or 0),
+    }
+
+
+_encoder = msgspec.json.Encoder()
+
+
+class SessionJournal:
+    """Appends a run's events to a session file. Subscribe `on_event` to the runner's bus."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._file: IO[bytes] | None = None
+        self._dirty = False
+        self._last_sync = 0.0
+        self._sync_handle: asyncio.TimerHandle | None = None
+        self.error: OSError | None = None
+
+    def on_event(self, event: Event) -> None:
+        try:
+            if isinstance(event, RunStarted):
+                self._open(event)
+            elif isinstance(event, AttemptFinished):
+                self._append(event.sample)
+            elif isinstance(event, RunFinished):
+                self._append(
+                    RunEnd(
+                        counts=event.counts,
+                        cancelled=event.cancelled,
+                        finished=datetime.now(UTC).isoformat(timespec="seconds"),
+                    )
+                )
+                self.close()
+        except OSError as exc:
+            # A full disk must not kill the run: remember it, the caller reports it.
+            self.error = self.error or exc
+
+    def _open(self, event: RunStarted) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.path, "xb")  # noqa: SIM115 - kept open for the run
+        header = SessionHeader(
+            format=FORMAT,
+            version=VERSION,
+            app_version=__version__,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            session=event.session,
+            plan=event.plan,
+            environment=environment(),
+        )
+        self._append(header)
+
+    def _append(self, record: msgspec.Struct) -> None:
+        if self._file is None:
+            return
+        self._file.write(_encoder.encode(record) + b"\n")
+        self._file.flush()
+        self._dirty = True
+        self._schedule_sync()
+
+    def _schedule_sync(self) -> None:
+        now = time.monotonic()
+        if now - self._last_sync >= FSYNC_INTERVAL_S:
+            self._sync()
+            return
+        if self._sync_handle is None:
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self._sync()
+                return
+            delay = FSYNC_INTERVAL_S - (now - self._last_sync)
+            self._sync_handle = loop.call_later(delay, self._sync)
+
+    def _sync(self) -> None:
+        self._sync_handle = None
+        self._last_sync = time.monotonic()
+        if self._file is None or not self._dirty:
+            return
+        self._dirty = False
+        try:
+            os.fsync(self._file.fileno())
+        except OSError as exc:
+            self.error = self.error or exc
+
+    def close(self) -> None:
+        if self._sync_handle is not None:
+            self._sync_handle.cancel()
+            self._sync_handle = None
+        if self._file is not None:
+            self._sync()
+            self._file.close()
+            self._file = None
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+_header_decoder = msgspec.json.Decoder(SessionHeader)
+_line_decoder = msgspec.json.Decoder(Sample | RunEnd)
+
+# Version -> function turning a raw header/record dict of that version into the next one.
+MIGRATIONS: dict[int, Any] = {}
+
+
+def _where(exc: msgspec.DecodeError) -> str:
+    text = str(exc)
+    if " - at `$" in text:
+        message, _, path = text.partition(" - at `$")
+        path = path.rstrip("`").lstrip(".")
+        return f"field {path or '(top)'}: {message}"
+    return text
+
+
+def load_session(path: Path) -> LoadedSession:
+    """Read a session file. Raises SessionFileError naming the line and field of any error."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SessionFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    return parse_session(path, raw)
+
+
+def parse_session(path: Path, raw: bytes) -> LoadedSession:
+    """Parse the bytes of a session file; `path` is only used in messages."""
+    lines = raw.split(b"\n")
+    truncated_tail = not raw.endswith(b"\n")
+    if not lines or not lines[0].strip():
+        raise SessionFileError(f"{path}: empty file, not a session")
+    try:
+        header_raw = msgspec.json.decode(lines[0])
+    except msgspec.DecodeError:
+        raise SessionFileError(f"{path}, line 1: not JSON; this is not a session file") from None
+    if not isinstance(header_raw, dict) or header_raw.get("format") != FORMAT:
+        raise SessionFileError(f"{path}, line 1: not a {FORMAT} file (no matching header)")
+    version = header_raw.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise SessionFileError(f"{path}, line 1: field version: expected a positive integer")
+    if version > VERSION:
+        raise SessionFileError(
+            f"{path}: written by a newer version (format {version}; this reads up to {VERSION})"
+        )
+    if version < VERSION:
+        return _load_migrated(path, lines, version, truncated_tail)
+    try:
+        header = _header_decoder.decode(lines[0])
+    except msgspec.DecodeError as exc:
+        raise SessionFileError(f"{path}, line 1: {_where(exc)}") from None
+    session = LoadedSession(path=path, header=header)
+    last = len(lines) - 1
+    for number, line in enumerate(lines[1:], start=2):
+        if not line.strip():
+            continue
+        try:
+            record = _line_decoder.decode(line)
+        except msgspec.DecodeError as exc:
+            if number - 1 == last and truncated_tail:
+                session.warnings.append(
+                    f"{path}, line {number}: last line is incomplete (the run was interrupted);"
+                    " it was skipped"
+                )
+                break
+            raise SessionFileError(f"{path}, line {number}: {_where(exc)}") from None
+        if isinstance(record, RunEnd):
+            session.end = record
+        else:
+            session.samples.append(record)
+    return session
+
+
+def _load_migrated(
+    path: Path, lines: list[bytes], version: int, truncated_tail: bool
+) -> LoadedSession:
+    """Older formats: decode to plain objects, migrate step by step, then validate."""
+    original = version
+    records: list[Any] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(msgspec.json.decode(line))
+        except msgspec.DecodeError:
+            if number == len(lines) and truncated_tail:
+                break
+            raise SessionFileError(f"{path}, line {number}: not JSON") from None
+    while version < VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise SessionFileError(f"{path}: format version {version} cannot be migrated")
+        records = step(records)
+        version += 1
+    encoded = b"\n".join(msgspec.json.encode(r) for r in records) + b"\n"
+    session = parse_session(path, encoded)
+    session.warnings.append(f"{path}: migrated from an older format (version {original})")
+    return session
+
+
+def default_session_path(session_id: str) -> Path:
+    """A timestamped file in the user data folder."""
+    import platformdirs
+
+    base = Path(platformdirs.user_data_dir("workbench")) / "sessions"
+    return base / f"{session_id}.jsonl"

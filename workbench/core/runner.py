@@ -1,0 +1,301 @@
+"""The run engine: a plan becomes cells x repetitions of requests, fired at a concurrency.
+
+Concurrency levels run one after another (a sweep). Within a level, closed loop keeps exactly
+C requests in flight until the level's requests are done; open loop sends Poisson arrivals
+at a fixed rate, at most C in flight. Every attempt is one Sample; every planned request ends
+in exactly one state (ok, error or cancelled), and the counts add up to the plan's total.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import deque
+from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from time import perf_counter_ns
+
+import httpx
+
+from workbench.core._attempt import AttemptSpec, StreamOptionsRejected, run_attempt
+from workbench.core._transport import make_client
+from workbench.core.events import (
+    AttemptFinished,
+    AttemptStarted,
+    EventBus,
+    LevelStarted,
+    RunFinished,
+    RunStarted,
+)
+from workbench.core.plan import Plan, Variant
+from workbench.core.providers import provider_for
+from workbench.core.records import CellKey, ErrorClass, Sample
+
+RETRYABLE: frozenset[ErrorClass] = frozenset({"http_429", "http_5xx", "connection"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One planned request."""
+
+    cell: CellKey
+    variant: Variant
+    repetition: int
+
+
+@dataclass(slots=True)
+class RunResult:
+    session: str
+    planned: int
+    samples: list[Sample] = field(default_factory=list)
+    # Final state of each planned request: ok / error / cancelled (never-sent included).
+    counts: dict[str, int] = field(default_factory=dict)
+    cancelled: bool = False
+
+    @property
+    def final_samples(self) -> list[Sample]:
+        retried = {s.retry_of for s in self.samples if s.retry_of is not None}
+        return [s for s in self.samples if s.id not in retried]
+
+
+def new_session_id() -> str:
+    return f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Exponential backoff with equal jitter: half fixed, half random."""
+    ceiling = min(cap, base * (2**attempt))
+    return float(ceiling / 2 + rng.uniform(0, ceiling / 2))
+
+
+class Runner:
+    """Runs one plan once. `base_url` is the API base as the official SDK takes it
+    (e.g. ``http://127.0.0.1:PORT/v1`` for OpenAI style); the key is never stored."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        base_url: str,
+        api_key: str | None = None,
+        bus: EventBus | None = None,
+        session_id: str | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.plan = plan
+        self.bus = bus or EventBus()
+        self.session = session_id or new_session_id()
+        self._provider = provider_for(plan.endpoint.api)
+        self._url = self._provider.url(base_url)
+        self._headers = {
+            **plan.endpoint.headers,
+            **self._provider.auth_headers(api_key),
+            "User-Agent": "prompt-stress-workbench",
+        }
+        self._client = client
+        self._owns_client = client is None
+        self._include_usage = True
+        self._next_id = 0
+        self._in_flight = 0
+        self._rng = random.Random(plan.run.arrival_seed)
+        self._main: asyncio.Task[None] | None = None
+        self._cancel_requested = False
+        self._result = RunResult(session=self.session, planned=plan.total_requests())
+
+    # --- public ---------------------------------------------------------------------------
+
+    @property
+    def in_flight(self) -> int:
+        return self._in_flight
+
+    def cancel(self) -> None:
+        """Stop all in-flight work now; finished attempts are kept."""
+        self._cancel_requested = True
+        if self._main is not None and not self._main.done():
+            self._main.cancel()
+
+    async def run(self) -> RunResult:
+        run = self.plan.run
+        if self._client is None:
+            self._client = make_client(
+                max_connections=max(run.concurrency),
+                connect_timeout=run.connect_timeout,
+                idle_timeout=run.first_token_timeout,
+            )
+        self.bus.emit(RunStarted(self.session, self.plan, self._result.planned))
+        self._main = asyncio.ensure_future(self._run_levels())
+        try:
+            await self._main
+        except asyncio.CancelledError:
+            if not self._cancel_requested:
+                raise  # our caller was cancelled: not ours to swallow
+            self._result.cancelled = True
+        finally:
+            if self._owns_client:
+                await self._client.aclose()
+        self._result.counts = self._counts()
+        self.bus.emit(RunFinished(self.session, dict(self._result.counts), self._result.cancelled))
+        return self._result
+
+    # --- levels ---------------------------------------------------------------------------
+
+    def _jobs(self, level: int) -> list[_Job]:
+        variants = self.plan.all_variants()
+        jobs = []
+        # Repetition-major, so variants interleave and share the same load.
+        for repetition in range(self.plan.run.repetitions):
+            for variant in variants:
+                cell = CellKey(
+                    endpoint=self.plan.endpoint.name,
+                    model=self.plan.endpoint.model,
+                    variant=variant.name,
+                    level=level,
+                )
+                jobs.append(_Job(cell, variant, repetition))
+        return jobs
+
+    async def _run_levels(self) -> None:
+        for level in self.plan.run.concurrency:
+            self.bus.emit(LevelStarted(level))
+            jobs = self._jobs(level)
+            if self.plan.run.mode == "open":
+                await self._open_loop(jobs, level)
+            else:
+                await self._closed_loop(jobs, level)
+
+    async def _closed_loop(self, jobs: Iterable[_Job], level: int) -> None:
+        queue = deque(jobs)
+        requested = perf_counter_ns()
+
+        async def worker() -> None:
+            while queue:
+                job = queue.popleft()
+                await self._request(job, perf_counter_ns() - requested)
+
+        await _gather_or_cancel([worker() for _ in range(min(level, len(queue)))])
+
+    async def _open_loop(self, jobs: Iterable[_Job], level: int) -> None:
+        rate = self.plan.run.rate or 1.0
+        slots = asyncio.Semaphore(level)
+        loop = asyncio.get_running_loop()
+        due = loop.time()
+        tasks: list[asyncio.Task[None]] = []
+
+        async def arrival(job: _Job, requested: int) -> None:
+            async with slots:
+                await self._request(job, perf_counter_ns() - requested)
+
+        try:
+            for job in jobs:
+                due += self._rng.expovariate(rate)
+                await asyncio.sleep(max(0.0, due - loop.time()))
+                tasks.append(asyncio.ensure_future(arrival(job, perf_counter_ns())))
+            await asyncio.gather(*tasks)
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+
+    # --- one planned request, with its retries -------------------------------------------
+
+    async def _request(self, job: _Job, client_queue_ns: int) -> None:
+        retry_of: int | None = None
+        retries = self.plan.run.retries
+        for attempt in range(retries + 1):
+            sample = await self._attempt(job, attempt, retry_of, client_queue_ns)
+            error = sample.error
+            retry = (
+                sample.outcome == "error"
+                and error is not None
+                and error.error_class in RETRYABLE
+                and attempt < retries
+            )
+            self._finish(sample, final=not retry)
+            if not retry:
+                return
+            assert error is not None
+            delay = backoff_delay(
+                attempt, self.plan.run.backoff_base, self.plan.run.backoff_max, self._rng
+            )
+            if error.retry_after_s is not None:
+                delay = min(self.plan.run.backoff_max, max(delay, error.retry_after_s))
+            await asyncio.sleep(delay)
+            retry_of = sample.id
+            client_queue_ns = 0
+
+    async def _attempt(
+        self, job: _Job, attempt: int, retry_of: int | None, client_queue_ns: int
+    ) -> Sample:
+        system, user = self.plan.messages(job.variant)
+        attempt_id = self._next_id
+        self._next_id += 1
+        while True:
+            body = self._provider.body(
+                self.plan.endpoint.model,
+                system,
+                user,
+                self.plan.params,
+                include_usage=self._include_usage,
+            )
+            spec = AttemptSpec(
+                session=self.session,
+                id=attempt_id,
+                cell=job.cell,
+                repetition=job.repetition,
+                attempt=attempt,
+                retry_of=retry_of,
+                client_queue_ns=client_queue_ns,
+                in_flight=self._in_flight,
+                url=self._url,
+                headers=self._headers,
+                body=body,
+                first_token_timeout=self.plan.run.first_token_timeout,
+                total_timeout=self.plan.run.total_timeout,
+            )
+            self._in_flight += 1
+            self.bus.emit(
+                AttemptStarted(
+                    spec.id, job.cell, job.repetition, attempt, spec.in_flight, time.time()
+                )
+            )
+            emit = self.bus.emit if self.bus.wants_deltas else None
+            assert self._client is not None
+            try:
+                return await run_attempt(self._client, self._provider, spec, emit)
+            except StreamOptionsRejected:
+                # Negotiation, not an attempt: ask again without the field, for the whole run.
+                self._include_usage = False
+            except asyncio.CancelledError:
+                if spec.result is not None:
+                    self._finish(spec.result, final=True)
+                raise
+            finally:
+                self._in_flight -= 1
+
+    def _finish(self, sample: Sample, *, final: bool) -> None:
+        self._result.samples.append(sample)
+        self.bus.emit(AttemptFinished(sample, final))
+
+    def _counts(self) -> dict[str, int]:
+        counts = {"ok": 0, "error": 0, "cancelled": 0}
+        final = self._result.final_samples
+        for sample in final:
+            counts[sample.outcome] += 1
+        counts["cancelled"] += self._result.planned - len(final)
+        return counts
+
+
+async def _gather_or_cancel(coros: list[Coroutine[None, None, None]]) -> None:
+    """Run workers together; if one is cancelled (or we are), cancel and await them all."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
