@@ -60,7 +60,7 @@ class Params(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True):
-    concurrency: list[int] = [1]
+    concurrency: list[int] = msgspec.field(default_factory=lambda: [1])
     repetitions: int = 10
     # closed: exactly C in flight; open: Poisson arrivals at `rate` requests per second.
     mode: Literal["closed", "open"] = "closed"
@@ -76,13 +76,13 @@ class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 class Plan(msgspec.Struct, kw_only=True, omit_defaults=True):
     name: str = "untitled"
-    endpoint: EndpointSpec = EndpointSpec()
+    endpoint: EndpointSpec = msgspec.field(default_factory=EndpointSpec)
     system: str | None = None
     user: str = ""
     variables: dict[str, str] = {}
     variants: list[Variant] = []
-    params: Params = Params()
-    run: RunSettings = RunSettings()
+    params: Params = msgspec.field(default_factory=Params)
+    run: RunSettings = msgspec.field(default_factory=RunSettings)
 
     def all_variants(self) -> list[Variant]:
         """The base prompt first, then any named variants."""

@@ -40,7 +40,7 @@ class CellKey(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
         return " ".join(parts)
 
 
-class Usage(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Usage(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     """Token counts as the server reported them (None where it did not)."""
 
     prompt_tokens: int | None = None

@@ -1,0 +1,110 @@
+"""The session file: written as attempts finish, read back exactly, damage reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from tests.core.test_runner import api_base, make_plan
+from workbench.core.events import EventBus
+from workbench.core.journal import SessionFileError, SessionJournal, load_session
+from workbench.core.runner import Runner, RunResult
+
+SECRET = "sk-journal-secret-000000000000"
+
+
+async def journalled_run(root: str, path: Path, **plan_kwargs: object) -> RunResult:
+    bus = EventBus()
+    journal = SessionJournal(path)
+    bus.subscribe(journal.on_event)
+    plan = make_plan(**plan_kwargs)  # type: ignore[arg-type]
+    result = await Runner(plan, base_url=api_base(root), api_key=SECRET, bus=bus).run()
+    assert journal.error is None
+    return result
+
+
+async def test_a_session_reads_back_exactly_as_it_ran(sim_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    result = await journalled_run(sim_url, path, concurrency=[1, 2], repetitions=3)
+    loaded = load_session(path)
+    assert loaded.warnings == []
+    assert loaded.samples == result.samples
+    assert loaded.header.session == result.session
+    assert loaded.header.plan.user == "Explain TCP slow start"
+    assert loaded.end is not None and loaded.end.counts == result.counts
+    assert SECRET.encode() not in path.read_bytes()
+
+
+async def test_each_attempt_is_on_disk_as_soon_as_it_finishes(
+    sim_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "live.jsonl"
+    bus = EventBus()
+    journal = SessionJournal(path)
+    bus.subscribe(journal.on_event)
+    lines_seen: list[int] = []
+
+    def count_lines(event: object) -> None:
+        from workbench.core.events import AttemptFinished
+
+        if isinstance(event, AttemptFinished):
+            lines_seen.append(len(path.read_bytes().splitlines()))
+
+    bus.subscribe(count_lines)
+    await Runner(make_plan(repetitions=4), base_url=api_base(sim_url), bus=bus).run()
+    # header + n finished attempts, at the moment each finished.
+    assert lines_seen == [2, 3, 4, 5]
+
+
+async def test_truncated_last_line_is_skipped_with_a_warning(
+    sim_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "t.jsonl"
+    result = await journalled_run(sim_url, path, repetitions=3)
+    data = path.read_bytes().splitlines(keepends=True)
+    # Drop the end record and cut the last attempt in half, as a crash would.
+    damaged = b"".join(data[:-2]) + data[-2][: len(data[-2]) // 2]
+    path.write_bytes(damaged)
+    loaded = load_session(path)
+    assert len(loaded.samples) == len(result.samples) - 1
+    assert len(loaded.warnings) == 1 and "line 4" in loaded.warnings[0]
+
+
+async def test_a_damaged_middle_line_names_line_and_field(sim_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "m.jsonl"
+    await journalled_run(sim_url, path, repetitions=3)
+    lines = path.read_bytes().splitlines(keepends=True)
+    record = msgspec.json.decode(lines[2])
+    record["timing"]["ttft_ns"] = "fast"
+    lines[2] = msgspec.json.encode(record) + b"\n"
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(SessionFileError, match=r"line 3: field timing\.ttft_ns"):
+        load_session(path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"hello\n", "line 1: not JSON"),
+        (b'{"format": "other"}\n', "not a prompt-stress-workbench-session"),
+        (
+            b'{"type":"header","format":"prompt-stress-workbench-session","version":99}\n',
+            "newer version",
+        ),
+    ],
+)
+def test_files_that_are_not_sessions_are_refused_clearly(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(SessionFileError, match=message):
+        load_session(path)
+
+
+def test_a_missing_file_is_reported_with_its_path(tmp_path: Path) -> None:
+    with pytest.raises(SessionFileError, match="nope.jsonl: cannot read"):
+        load_session(tmp_path / "nope.jsonl")

@@ -1,0 +1,62 @@
+"""The per-level table `workbench run` prints at the end."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from workbench.core.analysis.stats import distribution
+from workbench.core.plan import Plan
+from workbench.core.records import Sample
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value / 1e6:,.0f}"
+
+
+def final_samples(samples: list[Sample]) -> list[Sample]:
+    retried = {s.retry_of for s in samples if s.retry_of is not None}
+    return [s for s in samples if s.id not in retried]
+
+
+def level_table(samples: list[Sample], plan: Plan) -> str:
+    by_cell: dict[tuple[str, int], list[Sample]] = defaultdict(list)
+    for sample in final_samples(samples):
+        by_cell[(sample.cell.variant, sample.cell.level)].append(sample)
+    show_variant = len(plan.all_variants()) > 1
+    header = [
+        "level",
+        "ok",
+        "errors",
+        "TTFT p50",
+        "TTFT p95",
+        "E2E p50",
+        "E2E p95",
+        "words",
+        "distinct",
+    ]
+    if show_variant:
+        header.insert(0, "variant")
+    rows = [header]
+    for (variant, level), cell in sorted(by_cell.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        ok = [s for s in cell if s.outcome == "ok"]
+        ttft = distribution([s.timing.ttft_ns for s in ok if s.timing.ttft_ns is not None])
+        e2e = distribution([s.timing.e2e_ns for s in ok if s.timing.e2e_ns is not None])
+        words = [len(s.text.split()) for s in ok]
+        row = [
+            str(level),
+            str(len(ok)),
+            str(len(cell) - len(ok)),
+            _ms(ttft.p50),
+            _ms(ttft.p95),
+            _ms(e2e.p50),
+            _ms(e2e.p95),
+            f"{sum(words) / len(words):.0f}" if words else "-",
+            str(len({s.text for s in ok})),
+        ]
+        if show_variant:
+            row.insert(0, variant)
+        rows.append(row)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "(times in ms)\n" + "\n".join(lines)

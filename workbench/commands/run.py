@@ -1,0 +1,212 @@
+"""`workbench run`: fire a plan from the command line, journal it, print a table per level."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.commands._endpoint import EndpointChoice, EndpointResolveError, resolve_endpoint
+from workbench.commands._progress import ProgressLine
+from workbench.commands._table import level_table
+from workbench.core.events import EventBus
+from workbench.core.journal import SessionJournal, default_session_path
+from workbench.core.plan import (
+    Plan,
+    PlanError,
+    load_plan,
+    parse_concurrency,
+    plan_from_dict,
+    plan_to_dict,
+)
+from workbench.core.runner import Runner, RunResult, new_session_id
+
+# Plan fields as the user typed them on the command line, for error messages.
+_FLAG_OF = {
+    "user": "--prompt",
+    "system": "--system",
+    "run.concurrency": "--concurrency",
+    "run.repetitions": "--repetitions",
+    "run.rate": "--rate",
+    "run.retries": "--retries",
+    "run.total_timeout": "--timeout",
+    "run.first_token_timeout": "--first-token-timeout",
+    "params.temperature": "--temperature",
+    "params.max_tokens": "--max-tokens",
+    "endpoint.base_url": "--base-url",
+    "variables": "--var",
+}
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "run",
+        help="fire a prompt N times at concurrency C and record every timing",
+        description="Fire a prompt (or a PLAN.toml) at an endpoint and journal every attempt. "
+        "With no endpoint, the built-in simulated endpoint is started on loopback.",
+    )
+    p.add_argument("plan", nargs="?", type=Path, help="a plan file (TOML); flags override it")
+    where = p.add_argument_group("endpoint")
+    where.add_argument("--endpoint", metavar="NAME", help="an endpoint profile (default local-sim)")
+    where.add_argument("--base-url", metavar="URL", help="API base URL, e.g. https://api.x.com/v1")
+    where.add_argument("--api", choices=("openai", "anthropic"), help="wire format for --base-url")
+    where.add_argument(
+        "--api-key-env",
+        metavar="VAR",
+        help="environment variable holding the key for --base-url (never the key itself)",
+    )
+    where.add_argument("--model", help="model name (default: the endpoint's default)")
+    what = p.add_argument_group("prompt")
+    what.add_argument("--prompt", metavar="TEXT", help="the user message")
+    what.add_argument("--prompt-file", metavar="FILE", type=Path, help="read the user message")
+    what.add_argument("--system", metavar="TEXT", help="the system message")
+    what.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fill {{NAME}} in the prompts (repeatable)",
+    )
+    how = p.add_argument_group("parameters")
+    how.add_argument("--temperature", type=float)
+    how.add_argument("--max-tokens", type=int)
+    how.add_argument("--seed", type=int)
+    how.add_argument("--no-stream", action="store_true", help="ask for whole responses")
+    load = p.add_argument_group("load")
+    load.add_argument("--concurrency", metavar="LEVELS", help="a level or a sweep, e.g. 1,8,32")
+    load.add_argument("--repetitions", type=int, metavar="N", help="requests per level (10)")
+    load.add_argument(
+        "--rate",
+        type=float,
+        metavar="RPS",
+        help="open loop: Poisson arrivals at RPS requests/s (C caps in-flight)",
+    )
+    load.add_argument("--timeout", type=float, metavar="S", help="total time per attempt (300)")
+    load.add_argument("--first-token-timeout", type=float, metavar="S", help="(60)")
+    load.add_argument("--connect-timeout", type=float, metavar="S", help="(10)")
+    load.add_argument(
+        "--retries", type=int, metavar="N", help="retries for 429, 5xx and connection errors (0)"
+    )
+    p.add_argument("--out", type=Path, metavar="FILE", help="session file (default: data folder)")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(func=run)
+
+
+def _fail(flag: str, message: str) -> int:
+    print(f"workbench run: error: {flag}: {message}", file=sys.stderr)
+    return 2
+
+
+def build_plan(args: argparse.Namespace) -> Plan:
+    """The plan file (if any) with the flags applied over it. Raises PlanError."""
+    data: dict[str, Any] = plan_to_dict(load_plan(args.plan)) if args.plan else {}
+    run = data.setdefault("run", {})
+    params = data.setdefault("params", {})
+    endpoint = data.setdefault("endpoint", {})
+    if args.prompt is not None and args.prompt_file is not None:
+        raise PlanError("give --prompt or --prompt-file, not both", where="user")
+    if args.prompt is not None:
+        data["user"] = args.prompt
+    if args.prompt_file is not None:
+        try:
+            data["user"] = args.prompt_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise PlanError(f"cannot read {args.prompt_file}: {exc}", where="prompt_file") from None
+    if args.system is not None:
+        data["system"] = args.system
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise PlanError(f"{item!r} is not NAME=VALUE", where="variables")
+        data.setdefault("variables", {})[name] = value
+    if args.concurrency is not None:
+        run["concurrency"] = parse_concurrency(args.concurrency)
+    for flag, key in (
+        ("repetitions", "repetitions"),
+        ("retries", "retries"),
+        ("timeout", "total_timeout"),
+        ("first_token_timeout", "first_token_timeout"),
+        ("connect_timeout", "connect_timeout"),
+    ):
+        if getattr(args, flag) is not None:
+            run[key] = getattr(args, flag)
+    if args.rate is not None:
+        run["mode"], run["rate"] = "open", args.rate
+    for flag in ("temperature", "max_tokens", "seed"):
+        if getattr(args, flag) is not None:
+            params[flag] = getattr(args, flag)
+    if args.no_stream:
+        params["stream"] = False
+    if args.model is not None:
+        endpoint["model"] = args.model
+    if not data.get("name"):
+        data["name"] = (
+            (data.get("user") or "untitled").strip().splitlines()[0][:60]
+            if data.get("user")
+            else "untitled"
+        )
+    return plan_from_dict(data)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        plan = build_plan(args)
+    except PlanError as exc:
+        if exc.source:
+            print(f"workbench run: error: {exc}", file=sys.stderr)
+            return 2
+        return _fail(_FLAG_OF.get(exc.where, exc.where or "plan"), str(exc).split(": ", 1)[-1])
+    try:
+        choice = resolve_endpoint(plan, args)
+    except EndpointResolveError as exc:
+        return _fail(exc.flag, str(exc))
+    session_id = new_session_id()
+    out: Path = args.out or default_session_path(session_id)
+    if out.exists():
+        return _fail("--out", f"{out} exists; choose a new file (sessions are never overwritten)")
+    try:
+        result, journal = asyncio.run(_run(choice, session_id, out, quiet=args.quiet))
+    finally:
+        choice.close()
+    print(level_table(result.samples, choice.plan))
+    counts = result.counts
+    print(
+        f"\n{counts['ok']} ok, {counts['error']} failed, {counts['cancelled']} cancelled"
+        f" of {result.planned} planned" + (" (run cancelled)" if result.cancelled else "")
+    )
+    if journal.error is not None:
+        print(
+            f"warning: the session file could not be fully written: {journal.error}",
+            file=sys.stderr,
+        )
+    print(f"session: {out}")
+    return 0 if counts["ok"] == result.planned else 1
+
+
+async def _run(
+    choice: EndpointChoice, session_id: str, out: Path, *, quiet: bool
+) -> tuple[RunResult, SessionJournal]:
+    bus = EventBus()
+    journal = SessionJournal(out)
+    bus.subscribe(journal.on_event)
+    progress = None if quiet else ProgressLine()
+    if progress is not None:
+        bus.subscribe(progress.on_event)
+    base_url = await choice.base_url()
+    runner = Runner(
+        choice.plan, base_url=base_url, api_key=choice.api_key, bus=bus, session_id=session_id
+    )
+    loop = asyncio.get_running_loop()
+    # Ctrl+C cancels the run cleanly: finished attempts stay in the journal.
+    loop.add_signal_handler(signal.SIGINT, runner.cancel)
+    try:
+        result = await runner.run()
+    finally:
+        loop.remove_signal_handler(signal.SIGINT)
+        journal.close()
+        if progress is not None:
+            progress.close()
+    return result, journal
