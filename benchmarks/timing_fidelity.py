@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks._machine import describe  # noqa: E402
+from benchmarks._machine import describe
 
 
 async def measure(url: str, streams: int, tokens: int) -> list[float]:

@@ -19,10 +19,24 @@ def test_run_prints_a_table_per_level_and_the_session_path(
     sim_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "s.jsonl"
-    code = main([
-        "run", "--base-url", sim_url + "/v1", "--model", "sim-chat", "--prompt", "Explain DNS",
-        "--concurrency", "1,4", "--repetitions", "4", "--out", str(out), "--quiet",
-    ])
+    code = main(
+        [
+            "run",
+            "--base-url",
+            sim_url + "/v1",
+            "--model",
+            "sim-chat",
+            "--prompt",
+            "Explain DNS",
+            "--concurrency",
+            "1,4",
+            "--repetitions",
+            "4",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0
     assert "TTFT p50" in captured.out and "distinct" in captured.out
@@ -39,8 +53,8 @@ def test_a_plan_file_gives_the_same_fields(sim_url: str, tmp_path: Path) -> None
         'name = "demo"\nuser = "Explain {{topic}}"\n'
         '[variables]\ntopic = "TCP slow start"\n'
         '[endpoint]\nmodel = "echo"\n'
-        '[params]\nmax_tokens = 64\n'
-        '[run]\nconcurrency = [2]\nrepetitions = 3\n'
+        "[params]\nmax_tokens = 64\n"
+        "[run]\nconcurrency = [2]\nrepetitions = 3\n"
     )
     out = tmp_path / "p.jsonl"
     code = main(["run", str(plan), "--base-url", sim_url + "/v1", "--out", str(out), "--quiet"])
@@ -50,11 +64,23 @@ def test_a_plan_file_gives_the_same_fields(sim_url: str, tmp_path: Path) -> None
 
 
 def test_some_failures_exit_1(sim_factory: object, tmp_path: Path) -> None:
-    root = sim_factory(["--zero-delay", "--fault", "500=1"])  # type: ignore[operator]
-    code = main([
-        "run", "--base-url", root + "/v1", "--model", "sim-chat", "--prompt", "x",
-        "--repetitions", "2", "--out", str(tmp_path / "f.jsonl"), "--quiet",
-    ])
+    root = sim_factory("--zero-delay", "--fault", "500=1")  # type: ignore[operator]
+    code = main(
+        [
+            "run",
+            "--base-url",
+            root + "/v1",
+            "--model",
+            "sim-chat",
+            "--prompt",
+            "x",
+            "--repetitions",
+            "2",
+            "--out",
+            str(tmp_path / "f.jsonl"),
+            "--quiet",
+        ]
+    )
     assert code == 1
 
 
@@ -104,8 +130,9 @@ def _workbench(*args: str) -> subprocess.Popen[str]:
 
 def test_default_endpoint_is_the_local_simulator_with_no_key(tmp_path: Path) -> None:
     out = tmp_path / "default.jsonl"
-    proc = _workbench("run", "--prompt", "Explain TCP slow start", "--repetitions", "3",
-                      "--out", str(out))
+    proc = _workbench(
+        "run", "--prompt", "Explain TCP slow start", "--repetitions", "3", "--out", str(out)
+    )
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     assert "3 ok, 0 failed" in stdout
@@ -117,11 +144,25 @@ def test_default_endpoint_is_the_local_simulator_with_no_key(tmp_path: Path) -> 
 def test_ctrl_c_cancels_cleanly_and_keeps_finished_attempts(
     sim_factory: object, tmp_path: Path
 ) -> None:
-    root = sim_factory(["--decode-ms", "30"])  # type: ignore[operator]
+    root = sim_factory("--decode-ms", "30")  # type: ignore[operator]
     out = tmp_path / "c.jsonl"
-    proc = _workbench("run", "--base-url", root + "/v1", "--model", "sim-chat", "--prompt", "x",
-                      "--concurrency", "2", "--repetitions", "200", "--max-tokens", "40",
-                      "--out", str(out))
+    proc = _workbench(
+        "run",
+        "--base-url",
+        root + "/v1",
+        "--model",
+        "sim-chat",
+        "--prompt",
+        "x",
+        "--concurrency",
+        "2",
+        "--repetitions",
+        "200",
+        "--max-tokens",
+        "40",
+        "--out",
+        str(out),
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if out.exists() and len(out.read_bytes().splitlines()) >= 4:

@@ -37,9 +37,7 @@ async def test_a_session_reads_back_exactly_as_it_ran(sim_url: str, tmp_path: Pa
     assert SECRET.encode() not in path.read_bytes()
 
 
-async def test_each_attempt_is_on_disk_as_soon_as_it_finishes(
-    sim_url: str, tmp_path: Path
-) -> None:
+async def test_each_attempt_is_on_disk_as_soon_as_it_finishes(sim_url: str, tmp_path: Path) -> None:
     path = tmp_path / "live.jsonl"
     bus = EventBus()
     journal = SessionJournal(path)
@@ -58,9 +56,7 @@ async def test_each_attempt_is_on_disk_as_soon_as_it_finishes(
     assert lines_seen == [2, 3, 4, 5]
 
 
-async def test_truncated_last_line_is_skipped_with_a_warning(
-    sim_url: str, tmp_path: Path
-) -> None:
+async def test_truncated_last_line_is_skipped_with_a_warning(sim_url: str, tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
     result = await journalled_run(sim_url, path, repetitions=3)
     data = path.read_bytes().splitlines(keepends=True)
@@ -106,5 +102,5 @@ def test_files_that_are_not_sessions_are_refused_clearly(
 
 
 def test_a_missing_file_is_reported_with_its_path(tmp_path: Path) -> None:
-    with pytest.raises(SessionFileError, match="nope.jsonl: cannot read"):
+    with pytest.raises(SessionFileError, match=r"nope\.jsonl: cannot read"):
         load_session(tmp_path / "nope.jsonl")

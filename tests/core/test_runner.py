@@ -60,7 +60,9 @@ def assert_sane_timing(sample: Sample) -> None:
 async def test_every_request_succeeds_with_text_timing_and_usage(
     sim_url: str, api: str, stream: bool
 ) -> None:
-    result = await run(make_plan(api=api, stream=stream, concurrency=[1, 3], repetitions=3), sim_url)
+    result = await run(
+        make_plan(api=api, stream=stream, concurrency=[1, 3], repetitions=3), sim_url
+    )
     assert result.counts == {"ok": 6, "error": 0, "cancelled": 0}
     assert [s.cell.level for s in result.samples].count(3) == 3
     for sample in result.samples:
@@ -135,7 +137,7 @@ FAULTS = [
 async def test_each_fault_is_recorded_with_its_error_class(
     sim_factory: Any, fault: str, error_class: str, api: str
 ) -> None:
-    root = sim_factory(["--zero-delay", "--fault", f"{fault}=1"])
+    root = sim_factory("--zero-delay", "--fault", f"{fault}=1")
     result = await run(make_plan(api=api, repetitions=2), root)
     assert result.counts == {"ok": 0, "error": 2, "cancelled": 0}
     for sample in result.samples:
@@ -146,7 +148,7 @@ async def test_each_fault_is_recorded_with_its_error_class(
 
 
 async def test_stall_before_first_token_is_a_timeout(sim_factory: Any) -> None:
-    root = sim_factory(["--zero-delay", "--fault", "stall=1", "--stall-seconds", "20"])
+    root = sim_factory("--zero-delay", "--fault", "stall=1", "--stall-seconds", "20")
     plan = make_plan(repetitions=2, first_token_timeout=0.3)
     result = await run(plan, root)
     for sample in result.samples:
@@ -155,7 +157,7 @@ async def test_stall_before_first_token_is_a_timeout(sim_factory: Any) -> None:
 
 
 async def test_retries_honour_retry_after_and_link_each_attempt(sim_factory: Any) -> None:
-    root = sim_factory(["--zero-delay", "--fault", "429=1", "--retry-after", "0.3"])
+    root = sim_factory("--zero-delay", "--fault", "429=1", "--retry-after", "0.3")
     plan = make_plan(concurrency=[1], repetitions=2, retries=2, backoff_base=0.01)
     result = await run(plan, root)
     assert len(result.samples) == 6  # 2 requests x (1 try + 2 retries)
@@ -173,7 +175,7 @@ async def test_retries_honour_retry_after_and_link_each_attempt(sim_factory: Any
 
 
 async def test_retries_recover_from_intermittent_errors(sim_factory: Any) -> None:
-    root = sim_factory(["--zero-delay", "--fault", "503=0.5", "--seed", "3"])
+    root = sim_factory("--zero-delay", "--fault", "503=0.5", "--seed", "3")
     plan = make_plan(concurrency=[4], repetitions=20, retries=8, backoff_base=0.001)
     result = await run(plan, root)
     assert result.counts == {"ok": 20, "error": 0, "cancelled": 0}
@@ -182,7 +184,7 @@ async def test_retries_recover_from_intermittent_errors(sim_factory: Any) -> Non
 
 
 async def test_wrong_key_is_a_4xx_and_the_key_is_not_in_the_message(sim_factory: Any) -> None:
-    root = sim_factory(["--zero-delay", "--require-key", "right-key-123"])
+    root = sim_factory("--zero-delay", "--require-key", "right-key-123")
     wrong = "sk-wrong-key-999999"
     result = await run(make_plan(repetitions=1), root, api_key=wrong)
     (sample,) = result.samples
@@ -206,7 +208,7 @@ async def test_refused_connection_is_a_connection_error_naming_the_address() -> 
 
 
 async def test_queue_signal_appears_only_beyond_capacity(sim_factory: Any) -> None:
-    root = sim_factory(["--capacity", "2", "--decode-ms", "5", "--prefill-us-per-token", "0"])
+    root = sim_factory("--capacity", "2", "--decode-ms", "5", "--prefill-us-per-token", "0")
     alone = await run(make_plan(concurrency=[2], repetitions=2, max_tokens=20), root)
     assert all(s.timing.queue_signal_count == 0 for s in alone.samples)
     crowded = await run(make_plan(concurrency=[4], repetitions=4, max_tokens=20), root)
@@ -218,7 +220,7 @@ async def test_queue_signal_appears_only_beyond_capacity(sim_factory: Any) -> No
 
 
 async def test_stream_options_rejected_falls_back_without_it(sim_factory: Any) -> None:
-    root = sim_factory(["--zero-delay", "--reject-stream-options"])
+    root = sim_factory("--zero-delay", "--reject-stream-options")
     result = await run(make_plan(repetitions=3), root)
     assert result.counts["ok"] == 3
     for sample in result.samples:
@@ -228,10 +230,12 @@ async def test_stream_options_rejected_falls_back_without_it(sim_factory: Any) -
 
 
 async def test_closed_loop_keeps_exactly_c_in_flight(sim_factory: Any) -> None:
-    root = sim_factory(["--decode-ms", "2", "--capacity", "64"])
+    root = sim_factory("--decode-ms", "2", "--capacity", "64")
     bus = EventBus()
     in_flight: list[int] = []
-    bus.subscribe(lambda e: in_flight.append(e.in_flight) if isinstance(e, AttemptStarted) else None)
+    bus.subscribe(
+        lambda e: in_flight.append(e.in_flight) if isinstance(e, AttemptStarted) else None
+    )
     await run(make_plan(concurrency=[5], repetitions=20, max_tokens=30), root, bus=bus)
     # The first five start together; every later start replaces one that finished.
     assert in_flight[:5] == [0, 1, 2, 3, 4]
@@ -248,7 +252,7 @@ async def test_open_loop_sends_every_planned_request(sim_url: str) -> None:
 async def test_cancel_keeps_finished_work_and_accounts_for_every_request(
     sim_factory: Any,
 ) -> None:
-    root = sim_factory(["--decode-ms", "20", "--capacity", "64"])
+    root = sim_factory("--decode-ms", "20", "--capacity", "64")
     bus = EventBus()
     runner = Runner(
         make_plan(concurrency=[4], repetitions=40, max_tokens=40), base_url=root + "/v1", bus=bus

@@ -54,7 +54,11 @@ def resolve_endpoint(plan: Plan, args: argparse.Namespace) -> EndpointChoice:
                 raise EndpointResolveError(
                     "--api-key-env", f"environment variable {args.api_key_env} is not set"
                 )
-        model = args.model or (plan.endpoint.model if plan.endpoint.name != LOCAL_SIM else None)
+        # The plan's default model is the simulator's; a real server needs a named one.
+        default_model = EndpointSpec().model
+        model = args.model or (
+            plan.endpoint.model if plan.endpoint.model != default_model else None
+        )
         if not model:
             raise EndpointResolveError("--model", "required with --base-url")
         spec = EndpointSpec(

@@ -29,6 +29,8 @@ _FLAG_OF = {
     "user": "--prompt",
     "system": "--system",
     "run.concurrency": "--concurrency",
+    "concurrency": "--concurrency",
+    "prompt_file": "--prompt-file",
     "run.repetitions": "--repetitions",
     "run.rate": "--rate",
     "run.retries": "--retries",
@@ -143,11 +145,8 @@ def build_plan(args: argparse.Namespace) -> Plan:
     if args.model is not None:
         endpoint["model"] = args.model
     if not data.get("name"):
-        data["name"] = (
-            (data.get("user") or "untitled").strip().splitlines()[0][:60]
-            if data.get("user")
-            else "untitled"
-        )
+        first_line = next(iter((data.get("user") or "").strip().splitlines()), "")
+        data["name"] = first_line[:60] or "untitled"
     return plan_from_dict(data)
 
 

@@ -58,26 +58,30 @@ def test_deepseek_cache_usage_is_read() -> None:
 
 
 def test_reasoning_content_and_reasoning_tokens() -> None:
-    wire = b"\n".join([
-        b'data: {"choices":[{"delta":{"reasoning_content":"think"}}]}',
-        b'data: {"choices":[{"delta":{"content":"answer"}}]}',
-        b'data: {"choices":[],"usage":{"completion_tokens":9,'
-        b'"completion_tokens_details":{"reasoning_tokens":7}}}',
-        b"data: [DONE]",
-    ])
+    wire = b"\n".join(
+        [
+            b'data: {"choices":[{"delta":{"reasoning_content":"think"}}]}',
+            b'data: {"choices":[{"delta":{"content":"answer"}}]}',
+            b'data: {"choices":[],"usage":{"completion_tokens":9,'
+            b'"completion_tokens_details":{"reasoning_tokens":7}}}',
+            b"data: [DONE]",
+        ]
+    )
     state = feed("openai", wire)
     assert state.ttfr_stamp == 1000 and state.content_stamps == [1010]
     assert state.usage.reasoning_tokens == 7
 
 
 def test_blank_lines_before_data_count_once_each() -> None:
-    state = feed("openai", b"\n\n\ndata: {\"choices\":[]}\n\ndata: [DONE]\n")
+    state = feed("openai", b'\n\n\ndata: {"choices":[]}\n\ndata: [DONE]\n')
     assert state.signals == 3
 
 
 def test_an_error_object_inside_a_200_stream_ends_the_attempt() -> None:
-    wire = b'data: {"choices":[{"delta":{"content":"par"}}]}\n\n' \
+    wire = (
+        b'data: {"choices":[{"delta":{"content":"par"}}]}\n\n'
         b'data: {"error":{"message":"Rate limit reached","type":"rate_limit_error"}}\n'
+    )
     state = feed("openai", wire)
     assert state.error is not None
     assert state.error.error_class == "http_429"
@@ -131,8 +135,10 @@ def test_anthropic_event_sequence() -> None:
 
 
 def test_anthropic_overloaded_error_event() -> None:
-    wire = b'event: error\ndata: {"type":"error","error":{"type":"overloaded_error",' \
+    wire = (
+        b'event: error\ndata: {"type":"error","error":{"type":"overloaded_error",'
         b'"message":"Overloaded"}}\n'
+    )
     state = feed("anthropic", wire)
     assert state.error is not None
     assert state.error.error_class == "http_5xx" and state.error.message == "Overloaded"

@@ -99,9 +99,17 @@ def auth_headers(api_key: str | None) -> dict[str, str]:
 
 
 def _merge_usage(state: StreamState, raw: _Usage) -> None:
+    """Anthropic's input_tokens excludes cached tokens; the prompt is all three together."""
     usage = state.usage
+    prompt = usage.prompt_tokens
+    if raw.input_tokens is not None:
+        prompt = (
+            raw.input_tokens
+            + (raw.cache_read_input_tokens or 0)
+            + (raw.cache_creation_input_tokens or 0)
+        )
     state.usage = Usage(
-        prompt_tokens=raw.input_tokens if raw.input_tokens is not None else usage.prompt_tokens,
+        prompt_tokens=prompt,
         completion_tokens=(
             raw.output_tokens if raw.output_tokens is not None else usage.completion_tokens
         ),
@@ -110,7 +118,9 @@ def _merge_usage(state: StreamState, raw: _Usage) -> None:
             if raw.cache_read_input_tokens is not None
             else usage.cache_hit_tokens
         ),
-        cache_miss_tokens=usage.cache_miss_tokens,
+        cache_miss_tokens=(
+            raw.input_tokens if raw.input_tokens is not None else usage.cache_miss_tokens
+        ),
     )
 
 
