@@ -30,6 +30,7 @@ class ProgressLine:
         self.started = time.monotonic()
         self._last_draw = 0.0
         self._last_decile = -1
+        self._last_line = ""
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -72,9 +73,11 @@ class ProgressLine:
                 self.stream.flush()
             return
         decile = (10 * self.done) // self.total if self.total else 10
-        if force or decile != self._last_decile:
+        line = self.line()
+        if (force or decile != self._last_decile) and line != self._last_line:
             self._last_decile = decile
-            self.stream.write(self.line() + "\n")
+            self._last_line = line
+            self.stream.write(line + "\n")
             self.stream.flush()
 
     def close(self) -> None:
