@@ -39,6 +39,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # `workbench` alone and `workbench FILE` open the window.
     if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
         args_list = ["gui", *args_list]
+    # Before anything can log: keys and key-like URL parameters never reach a log line.
+    from workbench.core.redact import install_log_redaction
+
+    install_log_redaction()
     parser = build_parser()
     args = parser.parse_args(args_list)
     func = getattr(args, "func", None)

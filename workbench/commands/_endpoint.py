@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import msgspec
 
+from workbench.core.endpoints import EndpointProfile, preset
 from workbench.core.plan import LOCAL_SIM, EndpointSpec, Plan, PlanError, validate
 
 
@@ -22,6 +23,8 @@ class EndpointChoice:
     plan: Plan
     api_key: str | None = field(default=None, repr=False)
     fixed_base_url: str | None = None
+    # The endpoint profile, when one was named (for prices).
+    profile: EndpointProfile | None = None
 
     async def base_url(self) -> str:
         """The API base as the SDKs take it; starts the local simulator when needed."""
@@ -69,9 +72,41 @@ def resolve_endpoint(plan: Plan, args: argparse.Namespace) -> EndpointChoice:
     if name == LOCAL_SIM:
         api = args.api or plan.endpoint.api
         spec = msgspec.structs.replace(plan.endpoint, name=LOCAL_SIM, api=api, base_url=None)
-        return EndpointChoice(_with_endpoint(plan, spec))
+        return EndpointChoice(_with_endpoint(plan, spec), profile=preset(LOCAL_SIM))
     return _resolve_profile(plan, name, args)
 
 
 def _resolve_profile(plan: Plan, name: str, args: argparse.Namespace) -> EndpointChoice:
-    raise EndpointResolveError("--endpoint", f"unknown endpoint {name!r}")
+    from workbench.core.endpoints import (
+        EndpointsFileError,
+        ProfileError,
+        ProfileStore,
+        UnknownProfile,
+        to_endpoint_spec,
+    )
+    from workbench.core.secrets import KeyStore
+
+    flag = "--endpoint" if args.endpoint else "endpoint.name"
+    try:
+        profile = ProfileStore().get(name)
+    except (UnknownProfile, EndpointsFileError) as exc:
+        raise EndpointResolveError(flag, str(exc)) from None
+    # A model named in the plan for this same endpoint counts; the simulator's default doesn't.
+    planned = plan.endpoint.model if plan.endpoint.name == name else None
+    try:
+        spec = to_endpoint_spec(profile, args.model or planned)
+    except ProfileError as exc:
+        raise EndpointResolveError("--model", str(exc)) from None
+    lookup = KeyStore(allow_env=True).get(profile)
+    if profile.needs_key and not lookup.found:
+        env = f" or export {profile.key_env}" if profile.key_env else ""
+        raise EndpointResolveError(
+            flag, f"no API key for {name!r}: set one with `workbench keys set {name}`{env}"
+        )
+    choice = EndpointChoice(
+        _with_endpoint(plan, spec),
+        lookup.key,
+        profile.base_url.rstrip("/") if profile.base_url else None,
+    )
+    choice.profile = profile
+    return choice

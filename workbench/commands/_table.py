@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from workbench.core.analysis.stats import distribution
+from workbench.core.endpoints import EndpointProfile, cost_usd
 from workbench.core.plan import Plan
 from workbench.core.records import Sample
 
@@ -18,10 +19,28 @@ def final_samples(samples: list[Sample]) -> list[Sample]:
     return [s for s in samples if s.id not in retried]
 
 
-def level_table(samples: list[Sample], plan: Plan) -> str:
+def _cost(samples: list[Sample], profile: EndpointProfile | None, model: str) -> float | None:
+    """Tokens of every attempt (failed and retried ones are paid too) times the prices."""
+    if profile is None:
+        return None
+    prompt = sum(s.usage.prompt_tokens or 0 for s in samples)
+    completion = sum(s.usage.completion_tokens or 0 for s in samples)
+    return cost_usd(prompt, completion, profile, model)
+
+
+def total_cost(samples: list[Sample], plan: Plan, profile: EndpointProfile | None) -> str | None:
+    cost = _cost(samples, profile, plan.endpoint.model)
+    return None if cost is None else f"${cost:,.4f}"
+
+
+def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | None = None) -> str:
     by_cell: dict[tuple[str, int], list[Sample]] = defaultdict(list)
+    attempts: dict[tuple[str, int], list[Sample]] = defaultdict(list)
+    for sample in samples:
+        attempts[(sample.cell.variant, sample.cell.level)].append(sample)
     for sample in final_samples(samples):
         by_cell[(sample.cell.variant, sample.cell.level)].append(sample)
+    priced = _cost(samples, profile, plan.endpoint.model) is not None
     show_variant = len(plan.all_variants()) > 1
     header = [
         "level",
@@ -36,6 +55,8 @@ def level_table(samples: list[Sample], plan: Plan) -> str:
     ]
     if show_variant:
         header.insert(0, "variant")
+    if priced:
+        header.append("cost $")
     rows = [header]
     for (variant, level), cell in sorted(by_cell.items(), key=lambda kv: (kv[0][1], kv[0][0])):
         ok = [s for s in cell if s.outcome == "ok"]
@@ -55,6 +76,9 @@ def level_table(samples: list[Sample], plan: Plan) -> str:
         ]
         if show_variant:
             row.insert(0, variant)
+        if priced:
+            cost = _cost(attempts[(variant, level)], profile, plan.endpoint.model)
+            row.append(f"{cost:.4f}" if cost is not None else "-")
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]

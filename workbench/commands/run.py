@@ -11,7 +11,7 @@ from typing import Any
 
 from workbench.commands._endpoint import EndpointChoice, EndpointResolveError, resolve_endpoint
 from workbench.commands._progress import ProgressLine
-from workbench.commands._table import level_table
+from workbench.commands._table import level_table, total_cost
 from workbench.core.events import EventBus
 from workbench.core.journal import SessionJournal, default_session_path
 from workbench.core.plan import (
@@ -170,11 +170,14 @@ def run(args: argparse.Namespace) -> int:
         result, journal = asyncio.run(_run(choice, session_id, out, quiet=args.quiet))
     finally:
         choice.close()
-    print(level_table(result.samples, choice.plan))
+    print(level_table(result.samples, choice.plan, choice.profile))
     counts = result.counts
+    cost = total_cost(result.samples, choice.plan, choice.profile)
     print(
         f"\n{counts['ok']} ok, {counts['error']} failed, {counts['cancelled']} cancelled"
-        f" of {result.planned} planned" + (" (run cancelled)" if result.cancelled else "")
+        f" of {result.planned} planned"
+        + (" (run cancelled)" if result.cancelled else "")
+        + (f"; cost {cost}" if cost else "")
     )
     if journal.error is not None:
         print(
