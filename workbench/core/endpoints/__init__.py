@@ -22,7 +22,6 @@ from workbench.core.endpoints.store import (
     ProfileStore,
     UnknownProfile,
     profiles_path,
-    write_atomically,
 )
 
 __all__ = [
@@ -42,5 +41,4 @@ __all__ = [
     "profiles_path",
     "to_endpoint_spec",
     "validate_profile",
-    "write_atomically",
 ]

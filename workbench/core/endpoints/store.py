@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from workbench.core.endpoints.profile import (
     ProfileError,
     validate_profile,
 )
+from workbench.core.files import write_atomically
 
 FILE_FORMAT = "workbench-endpoints"
 FILE_VERSION = 1
@@ -181,22 +181,6 @@ class ProfileStore:
         document = _ProfilesFile(profiles=profiles)
         data = json.dumps(msgspec.to_builtins(document), indent=2, ensure_ascii=False) + "\n"
         write_atomically(self.path, data.encode("utf-8"))
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so a reader sees either the old or the new file, never a
-    partial one: temp file in the same folder, fsync, os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
 
 
 def _parse(path: Path, raw: bytes) -> list[EndpointProfile]:
