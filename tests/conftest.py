@@ -9,10 +9,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)
@@ -293,3 +293,72 @@ def files_containing(
         ]
 
     return scan
+
+
+# --- Qt / window fixtures ---
+# The window's coroutines run on qasync's QEventLoop. Under pytest-qt the Qt event loop is
+# spun by qtbot.waitUntil / qtbot.wait, not by loop.run_forever, so the fixture creates the
+# loop with already_running=True: asyncio then sees it as the running loop, and every Qt
+# event processed while a test waits also runs the asyncio callbacks (tasks, sockets,
+# to_thread results). Tests stay plain sync functions (no task is current while they
+# block in waitUntil, so no "cannot enter into task" re-entrancy).
+
+import asyncio  # noqa: E402
+from typing import Any  # noqa: E402
+
+
+@pytest.fixture
+def qasync_loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    try:
+        yield loop
+    finally:
+        pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        for task in pending:
+            task.cancel()
+        deadline = time.monotonic() + 10
+        while any(not t.done() for t in pending) and time.monotonic() < deadline:
+            qapp.processEvents()
+        loop.stop()
+        asyncio.events._set_running_loop(None)
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+@pytest.fixture
+def window_factory(
+    qtbot: Any, qasync_loop: asyncio.AbstractEventLoop, sim_url: str, tmp_path: Path
+) -> Iterator[Callable[..., Any]]:
+    """Build the REAL main window through the composition root, pointed at the session's
+    simulated endpoint, with settings in a temp file. `window_factory()` returns it shown;
+    call it again to build a second window on the same settings (persistence tests)."""
+    from PySide6.QtCore import QSettings
+
+    from workbench import app
+
+    app.ensure_application()
+    built: list[Any] = []
+
+    def build(size: tuple[int, int] = (1280, 800)) -> Any:
+        settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+        window = app.build_window(app.build_services(simulator_root=sim_url, settings=settings))
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        built.append(window)
+        return window
+
+    yield build
+    for window in built:
+        window.controller.cancel()
+        qtbot.waitUntil(lambda w=window: not w.controller.busy, timeout=10_000)
+        window.close()
+
+
+@pytest.fixture
+def main_window(window_factory: Callable[..., Any]) -> Any:
+    return window_factory()

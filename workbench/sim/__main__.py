@@ -1,0 +1,5 @@
+"""`python -m workbench.sim [flags]`: the simulated endpoint, same flags as `workbench sim`."""
+
+from workbench.sim.cli import main
+
+raise SystemExit(main())

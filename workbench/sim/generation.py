@@ -1,0 +1,166 @@
+"""What a request gets back: seeding, expected length under load, text, truncation, usage.
+
+Expected length (tokens) = mean_tokens x (1 - depth_decay)^log2(active) x (1 - drift x uptime
+hours), where `active` is the number of active sequences when the request starts decoding (after
+prefill: that is the batch it decodes in). At temperature 0 the length is that expectation; above
+it, a normal draw with a spread that grows with temperature.
+
+Seeding: a request `seed` makes the output repeatable at any temperature; at temperature 0 with
+no seed the prompt itself is the seed; otherwise the server's own random source is used. With
+batch variance, a temperature-0 request is perturbed with probability
+batch_variance x (1 - 1/active), by mixing the active count and admission order into its seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from workbench.sim.settings import SimSettings
+from workbench.sim.textgen import Corpus, compose_answer, compose_reasoning
+from workbench.sim.tokens import count_tokens, split_tokens
+from workbench.sim.wire import Usage
+
+MODELS = ("sim-chat", "sim-reasoner", "echo")
+_REASONING_SHARE = 0.6
+_CACHE_ENTRIES = 50_000
+
+
+@dataclass
+class ChatRequest:
+    """A request in protocol-neutral form."""
+
+    model: str
+    prompt: str  # system and all messages, for seeding, topic choice and token counts
+    last_user: str
+    message_count: int
+    stream: bool
+    include_usage: bool
+    max_tokens: int | None
+    temperature: float
+    seed: int | None
+
+
+@dataclass
+class Completion:
+    reasoning: list[str]
+    content: list[str]
+    finish_reason: str  # "stop" or "length"
+    usage: Usage
+    # The pieces grouped into streamed chunks: (text, tokens in it).
+    reasoning_chunks: list[tuple[str, int]] = field(default_factory=list)
+    content_chunks: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def reasoning_text(self) -> str:
+        return "".join(self.reasoning)
+
+    @property
+    def content_text(self) -> str:
+        return "".join(self.content)
+
+
+class Generator:
+    def __init__(self, settings: SimSettings, corpus: Corpus | None = None) -> None:
+        self.settings = settings
+        self.corpus = corpus or Corpus.load()
+        self.random = random.Random(settings.seed)
+        self.started = time.monotonic()
+        self._seen_prompts: OrderedDict[bytes, None] = OrderedDict()
+
+    def prompt_tokens(self, request: ChatRequest) -> int:
+        # A few tokens of framing per message, as chat templates add.
+        return count_tokens(request.prompt) + 3 * request.message_count
+
+    def cache_hit_tokens(self, request: ChatRequest, prompt_tokens: int) -> int:
+        """The first request with a given prompt misses the cache; repeats hit it entirely."""
+        key = hashlib.blake2b(
+            f"{request.model}\0{request.prompt}".encode(), digest_size=16
+        ).digest()
+        if key in self._seen_prompts:
+            self._seen_prompts.move_to_end(key)
+            return prompt_tokens
+        self._seen_prompts[key] = None
+        if len(self._seen_prompts) > _CACHE_ENTRIES:
+            self._seen_prompts.popitem(last=False)
+        return 0
+
+    def expected_tokens(self, active: int) -> float:
+        s = self.settings
+        uptime_hours = (time.monotonic() - self.started) / 3600.0
+        load: float = (1.0 - s.depth_decay) ** math.log2(max(active, 1))
+        drift = max(0.0, 1.0 - s.drift * uptime_hours)
+        return max(1.0, s.mean_tokens * load * drift)
+
+    def request_rng(self, request: ChatRequest, active: int, order: int) -> random.Random:
+        if request.seed is not None:
+            material = f"seed\0{request.seed}\0{request.model}\0{request.prompt}"
+        elif request.temperature == 0:
+            material = f"prompt\0{request.model}\0{request.prompt}"
+        else:
+            return random.Random(self.random.getrandbits(64))
+        variance = self.settings.batch_variance
+        if (
+            request.temperature == 0
+            and variance > 0
+            and active > 1
+            and self.random.random() < variance * (1.0 - 1.0 / active)
+        ):
+            material += f"\0batch\0{active}\0{order}"
+        digest = hashlib.blake2b(material.encode(), digest_size=8).digest()
+        return random.Random(int.from_bytes(digest, "big"))
+
+    def complete(
+        self, request: ChatRequest, active: int, order: int, prompt_tokens: int, cache_hit: int
+    ) -> Completion:
+        rng = self.request_rng(request, active, order)
+        reasoning: list[str] = []
+        if request.model == "echo":
+            content = split_tokens(request.last_user)
+        else:
+            heat = min(max(request.temperature, 0.0), 2.0)
+            topic = self.corpus.pick_topic(request.prompt, rng, heat)
+            expected = self.expected_tokens(active)
+            target = expected if heat == 0 else rng.gauss(expected, 0.35 * heat * expected)
+            target_tokens = max(1, round(target))
+            if request.model == "sim-reasoner":
+                thinking = compose_reasoning(
+                    self.corpus, rng, topic, max(1, round(target_tokens * _REASONING_SHARE)), heat
+                )
+                reasoning = split_tokens(thinking)
+            content = split_tokens(compose_answer(self.corpus, rng, topic, target_tokens, heat))
+        finish = "stop"
+        limit = request.max_tokens
+        if limit is not None and len(reasoning) + len(content) > limit:
+            finish = "length"
+            if len(reasoning) >= limit:
+                reasoning, content = reasoning[:limit], []
+            else:
+                content = content[: limit - len(reasoning)]
+        usage = Usage(
+            prompt_tokens=prompt_tokens,
+            cache_hit_tokens=cache_hit,
+            reasoning_tokens=len(reasoning),
+            content_tokens=len(content),
+        )
+        completion = Completion(reasoning, content, finish, usage)
+        completion.reasoning_chunks = self._chunks(rng, reasoning)
+        completion.content_chunks = self._chunks(rng, content)
+        return completion
+
+    def _chunks(self, rng: random.Random, pieces: list[str]) -> list[tuple[str, int]]:
+        """Group pieces into chunks of 1..chunk_tokens tokens ("chunks are not tokens")."""
+        most = self.settings.chunk_tokens
+        if most == 1:
+            return [(piece, 1) for piece in pieces]
+        chunks: list[tuple[str, int]] = []
+        i = 0
+        while i < len(pieces):
+            size = min(len(pieces) - i, rng.randint(1, most))
+            chunks.append(("".join(pieces[i : i + size]), size))
+            i += size
+        return chunks
