@@ -145,15 +145,19 @@ def main() -> None:
         for name in CLIENTS:
             if args.only and args.only not in name:
                 continue
+            sim_cpu0 = sim.cpu_seconds()
             out = subprocess.run(
                 [sys.executable, __file__, "--child", name, "--url", url,
                  "--requests", str(args.requests), "--concurrency", str(args.concurrency)],
                 capture_output=True, text=True, check=True, env={**os.environ},
             )
             r = json.loads(out.stdout.strip().splitlines()[-1])
+            # The simulator's CPU over the whole child run (warm-up included).
+            server_cpu = sim.cpu_seconds() - sim_cpu0
             rows.append((name, r))
             print(f"{name:48s} CPU {1000 * r['cpu'] / r['ok']:6.2f} s/1000 req   "
-                  f"{r['ok'] / r['wall']:7.1f} req/s   ok {r['ok']}/{args.requests}", flush=True)
+                  f"{r['ok'] / r['wall']:7.1f} req/s   ok {r['ok']}/{args.requests}   "
+                  f"simulator CPU {server_cpu:5.2f} s", flush=True)
     floor = next((r for n, r in rows if n.startswith("d.")), None)
     ours = next((r for n, r in rows if n.startswith("a.")), None)
     if floor and ours:

@@ -24,14 +24,14 @@ from workbench.core.providers import (
 )
 from workbench.core.records import CellKey, ErrorInfo, Outcome, Sample, Timing, Usage
 
-_KEPT_HEADER_PREFIXES = ("x-ratelimit-", "ratelimit-", "anthropic-ratelimit-", "x-sim-")
+_KEPT_HEADER_PREFIXES = (b"x-ratelimit-", b"ratelimit-", b"anthropic-ratelimit-", b"x-sim-")
 _KEPT_HEADERS = {
-    "retry-after",
-    "x-request-id",
-    "request-id",
-    "openai-processing-ms",
-    "openai-model",
-    "x-groq-region",
+    b"retry-after",
+    b"x-request-id",
+    b"request-id",
+    b"openai-processing-ms",
+    b"openai-model",
+    b"x-groq-region",
 }
 
 
@@ -61,11 +61,12 @@ class StreamOptionsRejected(Exception):
 
 
 def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
+    # From the raw byte pairs: httpx's items() decodes every header of every response.
     kept: dict[str, str] = {}
-    for name, value in headers.items():
-        lower = name.lower()
-        if lower in _KEPT_HEADERS or lower.startswith(_KEPT_HEADER_PREFIXES):
-            kept[lower] = value
+    for raw_name, raw_value in headers.raw:
+        name = raw_name.lower()
+        if name in _KEPT_HEADERS or name.startswith(_KEPT_HEADER_PREFIXES):
+            kept[name.decode("latin-1")] = raw_value.decode("latin-1")
     return kept
 
 
@@ -129,7 +130,9 @@ async def run_attempt(
                         lines = data.split(b"\n")
                         pending = lines.pop()
                         for line in lines:
-                            feed(state, line, now)
+                            # Blank lines only matter before the first data (queue signal).
+                            if line or not state.saw_data:
+                                feed(state, line, now)
                         if waiting_first_token and state.content_stamps:
                             waiting_first_token = False
                             limit.reschedule(total_deadline)
