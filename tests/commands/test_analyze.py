@@ -1,0 +1,141 @@
+"""`workbench analyze`: the readable report, --json, and clear errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.core.analysis.synth import cell_samples, sample
+from workbench.cli import main
+from workbench.core.events import AttemptFinished, EventBus, RunFinished, RunStarted
+from workbench.core.journal import SessionJournal
+from workbench.core.plan import Params, Plan, RunSettings
+from workbench.core.records import Sample
+from workbench.core.runner import Runner
+
+PLAN = Plan(name="cli-test", user="Explain caching.", run=RunSettings(concurrency=[1, 16]))
+
+
+def _write_session(path: Path, samples: list[Sample]) -> Path:
+    journal = SessionJournal(path)
+    journal.on_event(RunStarted("s-test", PLAN, len(samples)))
+    for s in samples:
+        journal.on_event(AttemptFinished(s, final=True))
+    journal.on_event(RunFinished("s-test", {"ok": len(samples)}))
+    return path
+
+
+@pytest.fixture
+def session_file(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(11)
+    samples = (cell_samples(rng, level=1, n=30, mean_words=120, sd_words=15)
+               + cell_samples(rng, level=16, n=30, mean_words=60, sd_words=8))
+    samples.append(sample(level=16, outcome="error", error_class="http_429"))
+    return _write_session(tmp_path / "session.jsonl", samples)
+
+
+def test_readable_report_names_cells_and_findings(
+    session_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", str(session_file), "--slo", "ttft_ms=500"]) == 0
+    out = capsys.readouterr().out
+    assert "local-sim/sim-chat c=1" in out and "local-sim/sim-chat c=16" in out
+    assert "errors: http_429 1" in out
+    assert "goodput" in out
+    assert "At concurrency 16, responses were " in out and "shorter in words" in out
+
+
+def test_json_has_cells_effects_and_findings(
+    session_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", str(session_file), "--json", "--regex", r"(\w+)"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [c["level"] for c in doc["cells"]] == [1, 16]
+    cell = doc["cells"][1]
+    assert cell["outcomes"]["error"] == 1 and cell["outcomes"]["ok"] == 30
+    assert cell["agreement"]["tar_answer"] in (0.0, 1.0)
+    effect = next(e for e in doc["effects"] if e["metric"] == "length_words")
+    for field in ("metric", "factor", "baseline", "level", "change", "ci_low", "ci_high",
+                  "significant"):
+        assert field in effect
+    assert (effect["factor"], effect["baseline"], effect["level"]) == ("level", 1, 16)
+    assert effect["significant"] is True and effect["change"] < 0
+    assert effect["summary"] in doc["findings"]
+
+
+def test_missing_and_malformed_files_exit_2_naming_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.jsonl"
+    assert main(["analyze", str(missing)]) == 2
+    assert f"{missing}: no such file" in capsys.readouterr().err
+
+    garbage = tmp_path / "garbage.jsonl"
+    garbage.write_text("this is not json\n")
+    assert main(["analyze", str(garbage)]) == 2
+    assert "line 1" in capsys.readouterr().err
+
+    broken = tmp_path / "broken.jsonl"
+    lines = _write_session(tmp_path / "ok.jsonl", [sample(), sample()]).read_text().splitlines()
+    lines[1] = lines[1].replace('"outcome":"ok"', '"outcome":"maybe"')
+    broken.write_text("\n".join(lines) + "\n")
+    assert main(["analyze", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "line 2" in err and "outcome" in err
+
+
+def test_a_truncated_last_line_is_a_warning_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write_session(tmp_path / "s.jsonl", [sample(), sample(), sample()])
+    text = path.read_text()
+    path.write_text(text[: len(text) - 20])  # cut into the last record
+    assert main(["analyze", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "warning:" in captured.err and "incomplete" in captured.err
+    assert "Cells (1)" in captured.out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--slo", "ttft=5"], "--slo: SLO 'ttft=5': unknown metric 'ttft'"),
+        (["--slo", "e2e_ms=fast"], "is not of the form NAME=MILLISECONDS"),
+        (["--regex", "(unclosed"], "answer regex '(unclosed' is invalid"),
+        (["--json-path", "answer"], "JSON path 'answer' must start with '$'"),
+        (["--baseline", "7"], "baseline 7 is not a level of this session (have: 1, 16)"),
+        (["--baseline", "low"], "--baseline 'low': a level is a whole number"),
+    ],
+)
+def test_bad_options_exit_2_with_a_clear_message(
+    session_file: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    assert main(["analyze", str(session_file), *args]) == 2
+    assert message in capsys.readouterr().err
+
+
+async def test_a_real_run_journaled_from_the_simulator_analyses_end_to_end(
+    tmp_path: Path, sim_factory: Callable[..., str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = sim_factory("--zero-delay", "--seed", "2")
+    plan = Plan(name="e2e", user="Explain caching.", params=Params(temperature=0.0),
+                run=RunSettings(concurrency=[1, 4], repetitions=5))
+    bus = EventBus()
+    path = tmp_path / "run.jsonl"
+    journal = SessionJournal(path)
+    bus.subscribe(journal.on_event)
+    await Runner(plan, base_url=root + "/v1", bus=bus).run()
+    journal.close()
+
+    assert main(["analyze", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [(c["level"], c["outcomes"]["ok"]) for c in doc["cells"]] == [(1, 5), (4, 5)]
+    for cell in doc["cells"]:
+        # Temperature 0 with no batch variance: five identical answers per cell.
+        assert cell["agreement"]["tar_raw"] == 1.0
+        assert cell["lengths"]["tokens"]["mean"] > 0
+        assert cell["timings"]["ttft_ms"]["p50"] > 0

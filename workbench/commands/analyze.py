@@ -1,0 +1,115 @@
+"""`workbench analyze SESSION`: per-cell metrics, effects across levels, findings.
+
+A readable report on stdout, or with `--json` the AnalysisReport as JSON (fields documented
+in docs/analysis.md, "workbench analyze --json fields"). Exit 2 when the session file or an
+option cannot be used, with a message naming what is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from workbench.core.analysis import (
+    AnalysisOptions,
+    AnswerSpecError,
+    EffectsError,
+    SloError,
+    analyze,
+    format_report,
+    parse_slos,
+)
+from workbench.core.journal import SessionFileError, load_session
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "analyze",
+        help="how much answers varied: per-cell metrics, effects of concurrency, findings",
+        description="Analyse a session file: outcomes, latency percentiles, length and depth, "
+        "agreement and similarity per cell; the change of each metric against the baseline "
+        "level with a bootstrap CI (Bonferroni-corrected); findings as sentences.",
+    )
+    p.add_argument("session", type=Path, help="a session file (.jsonl) written by a run")
+    p.add_argument("--json", action="store_true", help="print the analysis as JSON")
+    p.add_argument(
+        "--factor", choices=("level", "variant", "step"), default="level",
+        help="the cell key whose effect is estimated (default: level, i.e. concurrency)",
+    )
+    p.add_argument(
+        "--baseline", metavar="LEVEL",
+        help="the level the others are compared with (default: the lowest / first)",
+    )
+    answers = p.add_mutually_exclusive_group()
+    answers.add_argument(
+        "--regex", metavar="R",
+        help="parse the answer with this regex (group 1, or the whole match) for TARa",
+    )
+    answers.add_argument(
+        "--json-path", metavar="P",
+        help="parse the answer as JSON and take this path (e.g. $.answer or $.items[0]) for TARa",
+    )
+    p.add_argument(
+        "--slo", metavar="NAME=MS", action="append", default=[],
+        help="goodput objective, repeatable: ttft_ms, ttfr_ms, tpot_ms, e2e_ms "
+        "(e.g. --slo ttft_ms=500 --slo e2e_ms=5000)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument(
+        "--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)"
+    )
+    p.set_defaults(func=run)
+
+
+def _fail(message: str) -> int:
+    print(f"workbench analyze: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.resamples < 100:
+        return _fail(f"--resamples {args.resamples}: use at least 100")
+    try:
+        slos = parse_slos(args.slo)
+    except SloError as exc:
+        return _fail(f"--slo: {exc}")
+    if not args.session.exists():
+        return _fail(f"{args.session}: no such file")
+    try:
+        session = load_session(args.session)
+    except SessionFileError as exc:
+        return _fail(str(exc))
+    for warning in session.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    baseline: int | str | None = args.baseline
+    if baseline is not None and args.factor != "variant":
+        try:
+            baseline = int(baseline)
+        except ValueError:
+            return _fail(f"--baseline {args.baseline!r}: a {args.factor} is a whole number")
+    options = AnalysisOptions(
+        factor=args.factor, baseline=baseline, slos=slos, answer_regex=args.regex,
+        answer_json_path=args.json_path, resamples=args.resamples, seed=args.seed,
+    )
+    try:
+        report = analyze(session.samples, options)
+    except AnswerSpecError as exc:
+        return _fail(str(exc))
+    except EffectsError as exc:
+        return _fail(f"--baseline: {exc}")
+    if args.json:
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(report), indent=2))
+        sys.stdout.buffer.write(b"\n")
+        sys.stdout.flush()
+    else:
+        print(f"Session {session.header.session} ({args.session}), "
+              f"{len(session.samples)} attempts, plan {session.header.plan.name!r}")
+        if not session.samples:
+            print("No attempts recorded: nothing to analyse.")
+            return 0
+        print(format_report(report), end="")
+    return 0

@@ -1,0 +1,256 @@
+"""Per-cell metrics: outcomes, timings, goodput, lengths, depth, agreement, similarity.
+
+`measure_cell` also returns the per-response arrays the effect estimation resamples, so the
+text of each response is tokenised once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from workbench.core.analysis.answers import AnswerExtractor, total_agreement
+from workbench.core.analysis.results import (
+    Agreement,
+    CellMetrics,
+    Depth,
+    Goodput,
+    Lengths,
+    Outcomes,
+    QueueSignal,
+    Similarity,
+    Timings,
+)
+from workbench.core.analysis.similarity import (
+    FloatMatrix,
+    encode_all,
+    first_divergence,
+    medoid,
+    pair_values,
+    similarity_matrix,
+)
+from workbench.core.analysis.slo import meets_slos
+from workbench.core.analysis.stats import FloatArray, as_array, distribution, share, spread
+from workbench.core.analysis.text import text_features, words
+from workbench.core.records import CellKey, Sample
+
+LENGTH_CUT_REASONS = frozenset({"length", "max_tokens"})
+NS_PER_MS = 1e6
+
+
+def final_samples(samples: Iterable[Sample]) -> list[Sample]:
+    """Attempts not followed by a retry (no other sample has retry_of == their id)."""
+    all_samples = list(samples)
+    retried = {s.retry_of for s in all_samples if s.retry_of is not None}
+    return [s for s in all_samples if s.id not in retried]
+
+
+def group_by_cell(samples: Iterable[Sample]) -> dict[CellKey, list[Sample]]:
+    """Samples per cell, cells in order of first appearance, samples in id order."""
+    cells: dict[CellKey, list[Sample]] = {}
+    for sample in sorted(samples, key=lambda s: s.id):
+        cells.setdefault(sample.cell, []).append(sample)
+    return cells
+
+
+@dataclass(slots=True)
+class CellData:
+    """Per-response values of one cell, the input of the effect bootstrap."""
+
+    key: CellKey
+    # Per ok response (NaN where a value does not exist, e.g. TPOT of a 1-token answer).
+    per_response: dict[str, FloatArray] = field(default_factory=dict)
+    # Per final, non-cancelled request: 1.0 error, 0.0 ok.
+    errors: FloatArray = field(default_factory=lambda: np.zeros(0))
+    # Similarity matrix of the (possibly subsampled) responses and their exact-text classes.
+    similarity: FloatMatrix = field(default_factory=lambda: np.zeros((0, 0)))
+    text_class: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def _ms(values: Iterable[int | float | None]) -> FloatArray:
+    return as_array([v / NS_PER_MS for v in values if v is not None])
+
+
+def _nan_ms(values: Iterable[int | float | None]) -> FloatArray:
+    return as_array([np.nan if v is None else v / NS_PER_MS for v in values])
+
+
+def _timings(ok: Sequence[Sample], attempts: Sequence[Sample]) -> Timings:
+    tpots = [s.timing.tpot_ns(s.output_tokens) for s in ok]
+    itl: list[int] = []
+    rates: list[float] = []
+    for s in ok:
+        itl.extend(s.timing.itl_ns())
+        t = s.timing
+        if s.output_tokens and t.e2e_ns is not None and t.ttft_ns is not None:
+            decode_s = (t.e2e_ns - t.ttft_ns) / 1e9
+            if decode_s > 0:
+                rates.append(s.output_tokens / decode_s)
+    starts = [s.timing.send_wall for s in attempts]
+    ends = [s.timing.send_wall + s.timing.e2e_ns / 1e9 for s in attempts if s.timing.e2e_ns]
+    wall = (max(ends) - min(starts)) if starts and ends else 0.0
+    tokens = sum(s.output_tokens or 0 for s in ok)
+    return Timings(
+        ttft_ms=distribution(_ms(s.timing.ttft_ns for s in ok)),
+        ttfr_ms=distribution(_ms(s.timing.ttfr_ns for s in ok)),
+        tpot_ms=distribution(_ms(tpots)),
+        itl_ms=distribution(_ms(itl)),
+        e2e_ms=distribution(_ms(s.timing.e2e_ns for s in ok)),
+        tokens_per_s=distribution(rates),
+        cell_tokens_per_s=tokens / wall if wall > 0 and tokens else None,
+        requests_per_s=len(ok) / wall if wall > 0 else None,
+    )
+
+
+def _outcomes(attempts: Sequence[Sample], final: Sequence[Sample]) -> Outcomes:
+    counts = Counter(s.outcome for s in final)
+    classes = Counter(s.error.error_class for s in final if s.outcome == "error" and s.error)
+    decided = counts["ok"] + counts["error"]
+    return Outcomes(
+        requests=len(final),
+        ok=counts["ok"],
+        error=counts["error"],
+        cancelled=counts["cancelled"],
+        error_classes=dict(sorted(classes.items())),
+        attempts=len(attempts),
+        retries=sum(1 for s in attempts if s.retry_of is not None),
+        error_rate=counts["error"] / decided if decided else None,
+    )
+
+
+def _queue_signal(decided: Sequence[Sample]) -> QueueSignal:
+    spans = _ms(s.timing.queue_signal_span_ns for s in decided if s.timing.queue_signal_count)
+    return QueueSignal(
+        share=share([s.timing.queue_signal_count > 0 for s in decided]),
+        span_mean_ms=float(spans.mean()) if spans.size else None,
+        span_p95_ms=float(np.percentile(spans, 95, method="linear")) if spans.size else None,
+    )
+
+
+def _similarity(
+    ok: Sequence[Sample], tokens: Sequence[list[str]], cap: int, seed: int
+) -> tuple[Similarity, FloatMatrix, list[int]]:
+    chosen = list(range(len(ok)))
+    if len(chosen) > cap:
+        rng = np.random.default_rng(seed)
+        chosen = sorted(int(i) for i in rng.choice(len(ok), size=cap, replace=False))
+    codes = encode_all([tokens[i] for i in chosen])
+    matrix = similarity_matrix(codes)
+    n = len(chosen)
+    if n < 2:
+        return Similarity(n=n, medoid_index=0 if n else None,
+                          medoid_sample_id=ok[0].id if n else None), matrix, chosen
+    pairs = pair_values(matrix)
+    centre = medoid(matrix)
+    assert centre is not None
+    divergences = [
+        d for i in range(n) if i != centre
+        if (d := first_divergence(codes[centre], codes[i])) is not None
+    ]
+    return (
+        Similarity(
+            n=n,
+            mean=float(pairs.mean()),
+            min=float(pairs.min()),
+            medoid_index=chosen[centre],
+            medoid_sample_id=ok[chosen[centre]].id,
+            divergence_mean=float(np.mean(divergences)) if divergences else None,
+            divergence_min=min(divergences) if divergences else None,
+            identical_to_medoid=n - 1 - len(divergences),
+        ),
+        matrix,
+        chosen,
+    )
+
+
+def measure_cell(
+    key: CellKey,
+    attempts: Sequence[Sample],
+    *,
+    slos: dict[str, float] | None = None,
+    extractor: AnswerExtractor | None = None,
+    similarity_cap: int = 200,
+    seed: int = 0,
+) -> tuple[CellMetrics, CellData]:
+    """Metrics of one cell from all its attempts (retries included)."""
+    final = final_samples(attempts)
+    decided = [s for s in final if s.outcome != "cancelled"]
+    ok = [s for s in final if s.outcome == "ok"]
+    tokens = [words(s.text) for s in ok]
+    feats = [text_features(s.text, t) for s, t in zip(ok, tokens, strict=True)]
+
+    texts = [s.text for s in ok]
+    classes: dict[str, int] = {}
+    text_class = np.array([classes.setdefault(t, len(classes)) for t in texts], np.int64)
+    agreement = Agreement(
+        distinct_outputs=len(classes),
+        distinct_share=len(classes) / len(ok) if ok else None,
+        tar_raw=total_agreement(texts),
+    )
+    if extractor is not None:
+        answers = [extractor.extract(t) for t in texts]
+        agreement.tar_answer = total_agreement(answers)
+        agreement.distinct_answers = len({a for a in answers if a is not None})
+        agreement.unparsable_answers = sum(1 for a in answers if a is None)
+
+    similarity, matrix, chosen = _similarity(ok, tokens, similarity_cap, seed)
+    cut = [s.finish_reason in LENGTH_CUT_REASONS for s in ok]
+    output_tokens = [s.output_tokens for s in ok]
+    metrics = CellMetrics(
+        endpoint=key.endpoint,
+        model=key.model,
+        variant=key.variant,
+        level=key.level,
+        step=key.step,
+        label=key.label(),
+        outcomes=_outcomes(attempts, final),
+        timings=_timings(ok, attempts),
+        goodput=(
+            Goodput(
+                slos=dict(slos),
+                met=(met := sum(1 for s in decided if meets_slos(s, slos))),
+                requests=len(decided),
+                share=met / len(decided) if decided else None,
+            )
+            if slos
+            else None
+        ),
+        queue_signal=_queue_signal(decided),
+        lengths=Lengths(
+            chars=spread([f.chars for f in feats]),
+            words=spread([f.words for f in feats]),
+            tokens=spread([t for t in output_tokens if t is not None]),
+            length_cut_share=share(cut),
+            estimated_tokens=sum(1 for s in ok if s.token_source == "estimate"),
+        ),
+        depth=Depth(
+            sentences=spread([f.sentences for f in feats]),
+            list_items=spread([f.list_items for f in feats]),
+            headings=spread([f.headings for f in feats]),
+            distinct_bigrams=spread([f.distinct_bigrams for f in feats]),
+        ),
+        agreement=agreement,
+        similarity=similarity,
+    )
+    data = CellData(
+        key=key,
+        per_response={
+            "length_words": as_array([f.words for f in feats]),
+            "length_tokens": as_array([np.nan if t is None else t for t in output_tokens]),
+            "sentences": as_array([f.sentences for f in feats]),
+            "list_items": as_array([f.list_items for f in feats]),
+            "distinct_bigrams": as_array([f.distinct_bigrams for f in feats]),
+            "ttft_p50": _nan_ms(s.timing.ttft_ns for s in ok),
+            "e2e_p50": _nan_ms(s.timing.e2e_ns for s in ok),
+            "tpot_mean": _nan_ms(s.timing.tpot_ns(s.output_tokens) for s in ok),
+            "length_cut_share": as_array([float(c) for c in cut]),
+        },
+        errors=as_array([float(s.outcome == "error") for s in decided]),
+        similarity=matrix,
+        text_class=text_class[chosen] if len(chosen) else np.zeros(0, np.int64),
+    )
+    return metrics, data

@@ -1,0 +1,193 @@
+"""The typed results of an analysis. All are msgspec Structs, so `msgspec.json.encode`
+turns a whole `AnalysisReport` into the `workbench analyze --json` document
+(docs/analysis.md lists every field). Times are milliseconds; shares are 0..1.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from workbench.core.records import CellKey
+
+Factor = Literal["level", "variant", "step"]
+Scale = Literal["relative", "absolute"]
+
+
+class Distribution(msgspec.Struct, kw_only=True):
+    """Summary of per-request values: numpy percentiles (method "linear"); jitter = IQR."""
+
+    n: int = 0
+    mean: float | None = None
+    p50: float | None = None
+    p90: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    iqr: float | None = None
+
+
+class Spread(msgspec.Struct, kw_only=True):
+    """Mean, sample standard deviation and coefficient of variation (sd / mean)."""
+
+    n: int = 0
+    mean: float | None = None
+    sd: float | None = None
+    cv: float | None = None
+
+
+class Outcomes(msgspec.Struct, kw_only=True):
+    """Counts over final attempts (an attempt followed by a retry is not final)."""
+
+    requests: int = 0
+    ok: int = 0
+    error: int = 0
+    cancelled: int = 0
+    error_classes: dict[str, int] = {}
+    attempts: int = 0
+    retries: int = 0
+    error_rate: float | None = None  # error / (ok + error)
+
+
+class Timings(msgspec.Struct, kw_only=True):
+    ttft_ms: Distribution
+    ttfr_ms: Distribution
+    tpot_ms: Distribution
+    itl_ms: Distribution  # gaps between content chunks, pooled over the cell
+    e2e_ms: Distribution
+    tokens_per_s: Distribution  # per request: output_tokens / (e2e - ttft)
+    # All output tokens of the cell over the wall time from its first send to its last byte.
+    cell_tokens_per_s: float | None = None
+    requests_per_s: float | None = None
+
+
+class Goodput(msgspec.Struct, kw_only=True):
+    """Share of final, non-cancelled requests that succeeded and met every SLO."""
+
+    slos: dict[str, float]
+    met: int
+    requests: int
+    share: float | None
+
+
+class QueueSignal(msgspec.Struct, kw_only=True):
+    """Keep-alive comments / blank lines the server sent before the first data event."""
+
+    share: float | None = None  # of requests with at least one
+    span_mean_ms: float | None = None
+    span_p95_ms: float | None = None
+
+
+class Lengths(msgspec.Struct, kw_only=True):
+    chars: Spread
+    words: Spread
+    tokens: Spread
+    length_cut_share: float | None = None  # finish_reason "length" (or "max_tokens")
+    estimated_tokens: int = 0  # responses whose token count is an estimate
+
+
+class Depth(msgspec.Struct, kw_only=True):
+    sentences: Spread
+    list_items: Spread
+    headings: Spread
+    distinct_bigrams: Spread
+
+
+class Agreement(msgspec.Struct, kw_only=True):
+    """TARr: all raw outputs identical (1.0) or not (0.0); TARa: the same on parsed answers,
+    where an unparsable answer never agrees. None with fewer than 2 responses."""
+
+    distinct_outputs: int = 0
+    distinct_share: float | None = None  # distinct_outputs / responses
+    tar_raw: float | None = None
+    tar_answer: float | None = None
+    distinct_answers: int | None = None
+    unparsable_answers: int | None = None
+
+
+class Similarity(msgspec.Struct, kw_only=True):
+    """Pairwise Indel similarity of word sequences (1 = identical)."""
+
+    n: int = 0  # responses compared (a seeded subsample above the cap)
+    mean: float | None = None
+    min: float | None = None
+    medoid_index: int | None = None  # index among the cell's ok responses
+    medoid_sample_id: int | None = None
+    # Word index where responses first differ from the medoid (those not identical to it).
+    divergence_mean: float | None = None
+    divergence_min: int | None = None
+    identical_to_medoid: int = 0
+
+
+class CellMetrics(msgspec.Struct, kw_only=True):
+    # The cell's keys spelled out (CellKey omits defaults when encoded; JSON readers should
+    # not have to know them).
+    endpoint: str
+    model: str
+    variant: str
+    level: int
+    step: int
+    label: str
+    outcomes: Outcomes
+    timings: Timings
+    goodput: Goodput | None
+    queue_signal: QueueSignal
+    lengths: Lengths
+    depth: Depth
+    agreement: Agreement
+    similarity: Similarity
+
+    @property
+    def key(self) -> CellKey:
+        return CellKey(endpoint=self.endpoint, model=self.model, variant=self.variant,
+                       level=self.level, step=self.step)
+
+
+class Effect(msgspec.Struct, kw_only=True):
+    """Change of a metric at `level` against `baseline`. `change` is relative (0.18 = +18%)
+    or absolute (0.12 = +12 percentage points) as `scale` says. The CI is a percentile
+    bootstrap at `ci_level` = 1 - 0.05 / comparisons (Bonferroni), i.e. simultaneous 95%."""
+
+    metric: str
+    factor: Factor
+    group: str  # the other cell keys held fixed, as a label
+    baseline: int | str
+    level: int | str
+    scale: Scale
+    baseline_value: float | None
+    level_value: float | None
+    change: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float
+    significant: bool
+    summary: str  # the finding sentence, or "no detectable change" / why not estimable
+
+
+class Trend(msgspec.Struct, kw_only=True):
+    """Monotonic trend over all levels: Spearman's rho, two-sided permutation p-value
+    (normal approximation above 5,000 values); significant at p < 0.05 / comparisons."""
+
+    metric: str
+    factor: Factor
+    group: str
+    levels: list[int]
+    n: int
+    rho: float | None
+    p_value: float | None
+    method: str
+    significant: bool
+
+
+class AnalysisReport(msgspec.Struct, kw_only=True):
+    cells: list[CellMetrics]
+    effects: list[Effect]
+    trends: list[Trend]
+    findings: list[str]
+    factor: Factor
+    comparisons: int  # the Bonferroni family size
+    tar_raw_share: float | None  # share of cells (with >= 2 responses) whose TARr is 1
+    tar_answer_share: float | None
+    bootstrap_resamples: int
+    seed: int
+    warnings: list[str] = []

@@ -1,0 +1,117 @@
+"""Plain-text rendering of an AnalysisReport for `workbench analyze`."""
+
+from __future__ import annotations
+
+from workbench.core.analysis.findings import level_phrase
+from workbench.core.analysis.results import AnalysisReport, CellMetrics, Effect
+from workbench.core.analysis.specs import METRICS_BY_KEY
+
+
+def _num(value: float | None, digits: int = 0) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+_CELL_COLUMNS = (
+    ("cell", 28), ("req", 5), ("ok", 5), ("err", 4), ("retry", 5), ("ttft50", 7),
+    ("ttft95", 7), ("e2e50", 7), ("e2e95", 7), ("tpot", 6), ("tok/s", 7), ("words", 11),
+    ("cut", 4), ("distinct", 8), ("TARr", 4), ("sim", 5),
+)
+
+
+def _cell_row(cell: CellMetrics) -> list[str]:
+    t, o = cell.timings, cell.outcomes
+    words = cell.lengths.words
+    return [
+        cell.label, str(o.requests), str(o.ok), str(o.error), str(o.retries),
+        _num(t.ttft_ms.p50), _num(t.ttft_ms.p95), _num(t.e2e_ms.p50), _num(t.e2e_ms.p95),
+        _num(t.tpot_ms.mean, 1), _num(t.cell_tokens_per_s),
+        f"{_num(words.mean)}±{_num(words.sd)}", _pct(cell.lengths.length_cut_share),
+        f"{cell.agreement.distinct_outputs}/{o.ok}", _num(cell.agreement.tar_raw),
+        _num(cell.similarity.mean, 2),
+    ]
+
+
+def _table(header: list[str], rows: list[list[str]], widths: list[int]) -> list[str]:
+    def line(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = " ".join(c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
+        return f"{first} {rest}".rstrip()
+
+    return [line(header)] + [line(r) for r in rows]
+
+
+def _effect_row(effect: Effect) -> list[str]:
+    spec = METRICS_BY_KEY[effect.metric]
+    if effect.change is None:
+        change = ci = "-"
+    elif spec.scale == "relative":
+        change = f"{effect.change * 100:+.1f}%"
+        ci = f"{_signed_pct(effect.ci_low)} .. {_signed_pct(effect.ci_high)}"
+    else:
+        change = f"{effect.change * 100:+.1f} pt"
+        ci = f"{_signed_pct(effect.ci_low, ' pt')} .. {_signed_pct(effect.ci_high, ' pt')}"
+    verdict = "FINDING" if effect.significant else effect.summary
+    return [spec.label, str(effect.level), change, ci, verdict]
+
+
+def _signed_pct(value: float | None, unit: str = "%") -> str:
+    return "inf" if value is None else f"{value * 100:+.1f}{unit}"
+
+
+def format_report(report: AnalysisReport) -> str:
+    lines: list[str] = []
+    lines.append(f"Cells ({len(report.cells)}); times in ms, words mean±sd, "
+                 "sim = mean pairwise similarity")
+    header = [name for name, _ in _CELL_COLUMNS]
+    rows = [_cell_row(c) for c in report.cells]
+    widths = [max(w, *(len(r[i]) for r in rows)) if rows else w
+              for i, (_, w) in enumerate(_CELL_COLUMNS)]
+    lines += ["  " + row for row in _table(header, rows, widths)]
+    for cell in report.cells:
+        if cell.outcomes.error_classes:
+            classes = ", ".join(f"{k} {v}" for k, v in cell.outcomes.error_classes.items())
+            lines.append(f"  {cell.label}: errors: {classes}")
+        if cell.goodput is not None and cell.goodput.share is not None:
+            lines.append(f"  {cell.label}: goodput {_pct(cell.goodput.share)} "
+                         f"({cell.goodput.met}/{cell.goodput.requests} met all SLOs)")
+    if report.tar_raw_share is not None:
+        lines.append(f"TARr@N: {_pct(report.tar_raw_share)} of cells had identical outputs")
+    if report.tar_answer_share is not None:
+        lines.append(f"TARa@N: {_pct(report.tar_answer_share)} of cells agreed on the answer")
+    lines.append("")
+    lines.append("Findings:")
+    lines += [f"  - {f}" for f in report.findings] or ["  none: no detectable change"]
+    if report.effects:
+        lines.append("")
+        level = report.effects[0].ci_level
+        lines.append(
+            f"Effects vs baseline ({report.comparisons} comparisons, Bonferroni: each CI at "
+            f"{level * 100:.2f}%, i.e. 95% simultaneous; {report.bootstrap_resamples} "
+            f"bootstrap resamples, seed {report.seed}):"
+        )
+        groups = sorted({e.group for e in report.effects})
+        for group in groups:
+            effects = [e for e in report.effects if e.group == group]
+            base = level_phrase(report.factor, effects[0].baseline)
+            lines.append(f"  {group}, baseline {base}:")
+            rows = [_effect_row(e) for e in effects]
+            head = ["metric", report.factor, "change", "CI", "verdict"]
+            widths = [max(len(head[i]), *(len(r[i]) for r in rows)) for i in range(4)] + [0]
+            lines += ["    " + row for row in _table(head, rows, widths)]
+    shown = [t for t in report.trends if t.rho is not None]
+    if shown:
+        lines.append("")
+        lines.append("Trends over all levels (Spearman's rho; significant at p < "
+                     f"{0.05 / max(report.comparisons, 1):.2g}):")
+        for trend in shown:
+            label = METRICS_BY_KEY[trend.metric].label
+            mark = "  TREND" if trend.significant else ""
+            lines.append(f"  {trend.group}: {label}: rho {trend.rho:+.2f}, "
+                         f"p {trend.p_value:.3g} ({trend.method}){mark}")
+    for warning in report.warnings:
+        lines.append(f"note: {warning}")
+    return "\n".join(lines) + "\n"
