@@ -29,9 +29,12 @@ class CellKey(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     variant: str = "base"
     level: int = 1
     step: int = 0
+    # Which session a cell came from when sessions are compared ("" within one session).
+    source: str = ""
 
     def label(self) -> str:
-        parts = [f"{self.endpoint}/{self.model}"]
+        parts = [f"{self.source}:" if self.source else "", f"{self.endpoint}/{self.model}"]
+        parts = [p for p in parts if p]
         if self.variant != "base":
             parts.append(f"variant={self.variant}")
         parts.append(f"c={self.level}")

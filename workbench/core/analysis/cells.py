@@ -206,6 +206,7 @@ def measure_cell(
         variant=key.variant,
         level=key.level,
         step=key.step,
+        source=key.source,
         label=key.label(),
         outcomes=_outcomes(attempts, final),
         timings=_timings(ok, attempts),

@@ -21,7 +21,7 @@ import numpy as np
 from workbench.core.analysis.bootstrap import CellBootstrap, bootstrap_all, point_estimate
 from workbench.core.analysis.cells import CellData
 from workbench.core.analysis.findings import NO_CHANGE, effect_sentence, trend_sentence
-from workbench.core.analysis.results import Effect, Factor, Trend
+from workbench.core.analysis.results import UNORDERED_FACTORS, Effect, Factor, Trend
 from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
 from workbench.core.analysis.stats import FloatArray, student_t_quantile
 from workbench.core.analysis.trend import spearman_exact, spearman_permutation
@@ -41,11 +41,16 @@ def factor_value(key: CellKey, factor: Factor) -> int | str:
         return key.level
     if factor == "step":
         return key.step
+    if factor == "session":
+        return key.source
     return key.variant
 
 
 def group_label(key: CellKey, factor: Factor) -> str:
-    parts = [f"{key.endpoint}/{key.model}"]
+    # Compared sessions may use different endpoints: the session is the factor then.
+    parts = [] if factor == "session" else [f"{key.endpoint}/{key.model}"]
+    if factor != "session" and key.source:
+        parts.append(f"session={key.source}")
     if factor != "variant" and key.variant != "base":
         parts.append(f"variant={key.variant}")
     if factor != "level":
@@ -72,7 +77,7 @@ def _groups(cells: Sequence[CellData], factor: Factor) -> list[_Group]:
             group.levels.append(value)
             group.cells[value] = data
     for group in groups.values():
-        if factor != "variant":  # numeric factors sort; variants keep plan order
+        if factor not in UNORDERED_FACTORS:  # numbers sort; names keep the order given
             group.levels.sort(key=lambda v: int(v))
     return list(groups.values())
 
@@ -197,13 +202,13 @@ def estimate_effects(
     if baseline is not None and groups and all(_pick_baseline(g, baseline) is None
                                                for g in groups):
         found = [str(v) for v in sorted({v for g in groups for v in g.levels}, key=str)]
-        if factor != "variant":
+        if factor not in UNORDERED_FACTORS:
             found = sorted(found, key=int)
         raise EffectsError(
             f"baseline {baseline!r} is not a {factor} of this session (have: {', '.join(found)})"
         )
     groups = [g for g in groups if _pick_baseline(g, baseline) is not None]
-    ordered = factor != "variant"
+    ordered = factor not in UNORDERED_FACTORS
     n_metrics = len(EFFECT_METRICS)
     comparisons = sum(
         n_metrics * (len(g.levels) - 1) + _trend_tests(len(g.levels)) if ordered

@@ -34,6 +34,8 @@ def level_phrase(factor: Factor, level: int | str) -> str:
         return f"concurrency {level}"
     if factor == "step":
         return f"step {level}"
+    if factor == "session":
+        return f"session {level!r}"
     return f"variant {level!r}"
 
 
@@ -42,6 +44,8 @@ def _baseline_phrase(factor: Factor, baseline: int | str) -> str:
         return f"at {baseline}"
     if factor == "step":
         return f"at step {baseline}"
+    if factor == "session":
+        return f"in {baseline!r}"
     return f"with {baseline!r}"
 
 
@@ -71,7 +75,7 @@ def effect_sentence(effect: Effect, *, with_group: bool = False) -> str:
         low_text, high_text = _distinct_pair(near * scale + offset, far * scale + offset)
         ci = f"95% CI {low_text}–{high_text}{ci_unit}"
     clause = (spec.up if up else spec.down).format(mag=mag, ci=ci)
-    opener = "With" if effect.factor == "variant" else "At"
+    opener = {"variant": "With", "session": "In"}.get(effect.factor, "At")
     sentence = (
         f"{opener} {level_phrase(effect.factor, effect.level)}, {clause} "
         f"than {_baseline_phrase(effect.factor, effect.baseline)}."

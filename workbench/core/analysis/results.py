@@ -11,7 +11,9 @@ import msgspec
 
 from workbench.core.records import CellKey
 
-Factor = Literal["level", "variant", "step"]
+Factor = Literal["level", "variant", "step", "session"]
+# Factors whose levels are names in the order given, not numbers to sort.
+UNORDERED_FACTORS: tuple[Factor, ...] = ("variant", "session")
 Scale = Literal["relative", "absolute"]
 
 
@@ -136,11 +138,12 @@ class CellMetrics(msgspec.Struct, kw_only=True):
     depth: Depth
     agreement: Agreement
     similarity: Similarity
+    source: str = ""  # the session's label when sessions are compared
 
     @property
     def key(self) -> CellKey:
         return CellKey(endpoint=self.endpoint, model=self.model, variant=self.variant,
-                       level=self.level, step=self.step)
+                       level=self.level, step=self.step, source=self.source)
 
 
 class Effect(msgspec.Struct, kw_only=True):

@@ -1,0 +1,58 @@
+"""`workbench compare A B` on sessions from the simulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from workbench.cli import main
+
+
+def _session(root: str, out: Path, *extra: str) -> Path:
+    assert main(["run", "--base-url", root + "/v1", "--model", "sim-chat", "--prompt",
+                 "Explain TCP slow start", "--temperature", "0.5", "--repetitions", "20",
+                 "--out", str(out), "--quiet", *extra]) == 0
+    return out
+
+
+def test_parallel_run_with_depth_decay_is_found_shorter_than_sequential(
+    sim_factory: Callable[..., str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    decay = ("--zero-delay", "--depth-decay", "0.3", "--seed", "5")
+    seq = _session(sim_factory(*decay), tmp_path / "seq.jsonl", "--concurrency", "1")
+    # Held until 16 are active, so every parallel answer is decoded at full load.
+    busy = sim_factory(*decay, "--hold-until-active", "16")
+    par = _session(busy, tmp_path / "par.jsonl", "--concurrency", "16", "--repetitions", "32")
+    capsys.readouterr()
+    assert main(["compare", str(seq), str(par), "--labels", "seq,par", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["factor"] == "session"
+    words = [e for e in report["effects"] if e["metric"] == "length_words" and e["level"] == "par"]
+    assert words and words[0]["significant"] and words[0]["change"] < -0.3
+    assert any("In session 'par'" in f and "shorter" in f for f in report["findings"])
+    assert any("compared whole" in w for w in report["warnings"])
+
+
+def test_a_session_compared_with_a_rerun_of_itself_has_no_length_finding(
+    sim_factory: Callable[..., str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = sim_factory("--zero-delay", "--seed", "9")
+    a = _session(root, tmp_path / "a.jsonl", "--concurrency", "4")
+    b = _session(root, tmp_path / "b.jsonl", "--concurrency", "4")
+    capsys.readouterr()
+    assert main(["compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "A = " in out and "B = " in out
+    assert "shorter" not in out and "longer" not in out
+
+
+def test_bad_inputs_exit_2_naming_the_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("not a session\n")
+    assert main(["compare", str(bad), str(bad)]) == 2
+    assert "bad.jsonl, line 1" in capsys.readouterr().err
