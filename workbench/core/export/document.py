@@ -19,8 +19,7 @@ EXPORT_VERSION: Final = 1
 def _complete(value: Any) -> Any:
     if isinstance(value, msgspec.Struct):
         return {
-            f.encode_name: _complete(getattr(value, f.name))
-            for f in msgspec.structs.fields(value)
+            f.encode_name: _complete(getattr(value, f.name)) for f in msgspec.structs.fields(value)
         }
     if isinstance(value, list | tuple):
         return [_complete(v) for v in value]

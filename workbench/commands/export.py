@@ -1,0 +1,76 @@
+"""`workbench export SESSION --html F --csv F --json F`: files to share a session."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from workbench.core.analysis import AnalysisOptions, analyze
+from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
+from workbench.core.files import write_atomically
+from workbench.core.journal import LoadedSession, SessionFileError, load_session
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "export",
+        help="write a session as CSV, JSON or a self-contained HTML report",
+        description="Export a session file. HTML is one offline file for stakeholders: plan, "
+        "summary, findings, plots and the responses side by side with differences marked.",
+    )
+    p.add_argument("session", type=Path, help="a session file (.jsonl)")
+    p.add_argument("--html", type=Path, metavar="FILE", help="the stakeholder report")
+    p.add_argument("--csv", type=Path, metavar="FILE", help="one row per attempt")
+    p.add_argument("--json", type=Path, metavar="FILE", help="the session as one JSON document")
+    p.add_argument("--no-plots", action="store_true", help="HTML without plots (no Qt needed)")
+    p.set_defaults(func=run)
+
+
+def _fail(message: str) -> int:
+    print(f"workbench export: {message}", file=sys.stderr)
+    return 2
+
+
+def report_plots(session: LoadedSession) -> list[ReportPlot]:
+    """The window's plots of this session, rendered offscreen."""
+    from workbench.ui.report_plots import render_report_plots
+
+    return render_report_plots(session)
+
+
+def html_report(session: LoadedSession, *, plots: bool = True) -> bytes:
+    analysis = analyze(session.samples, AnalysisOptions())
+    images = report_plots(session) if plots else []
+    return render_html_report(session, analysis, images)
+
+
+def run(args: argparse.Namespace) -> int:
+    targets = [t for t in (args.html, args.csv, args.json) if t is not None]
+    if not targets:
+        return _fail("nothing to do: give --html FILE, --csv FILE and/or --json FILE")
+    if len(set(targets)) != len(targets):
+        return _fail("each export needs its own file")
+    if args.session.resolve() in {t.resolve() for t in targets}:
+        return _fail("an export would overwrite the session file itself")
+    try:
+        session = load_session(args.session)
+    except SessionFileError as exc:
+        return _fail(str(exc))
+    for warning in session.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    outputs: list[tuple[Path, bytes]] = []
+    if args.csv:
+        outputs.append((args.csv, samples_csv(session.samples)))
+    if args.json:
+        outputs.append((args.json, session_json(session)))
+    if args.html:
+        outputs.append((args.html, html_report(session, plots=not args.no_plots)))
+    for path, data in outputs:
+        try:
+            write_atomically(path, data)
+        except OSError as exc:
+            return _fail(f"{path}: cannot write ({exc.strerror or exc})")
+        print(f"wrote {path} ({len(data):,} bytes)")
+    return 0

@@ -1,0 +1,161 @@
+"""The stakeholder report: one self-contained, offline HTML file.
+
+Model output is untrusted. Every value reaches the page through jinja2's autoescape, never
+`|safe`; and a Content-Security-Policy that allows no script and no remote resource stands
+behind it, so a response holding `<script>` is shown as text and could run nothing anyway.
+Plots arrive as PNG bytes, drawn by the window's own plotting code (rendered offscreen).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.resources
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import jinja2
+
+from workbench import __version__
+from workbench.core.analysis import AnalysisReport, CellMetrics, final_samples, word_diff
+from workbench.core.journal import LoadedSession
+from workbench.core.records import CellKey, Sample
+
+
+@dataclass(frozen=True, slots=True)
+class ReportPlot:
+    title: str
+    png: bytes
+    description: str = ""
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    kind: str  # "same", "added" (in this response, not the baseline), "removed"
+    text: str
+
+
+def diff_segments(baseline: str, text: str) -> list[Segment]:
+    """`text` as segments against `baseline`: what it adds, and what of the baseline it lacks."""
+    segments: list[Segment] = []
+    for op in word_diff(baseline, text):
+        removed = baseline[op.a_start : op.a_end]
+        added = text[op.b_start : op.b_end]
+        if op.tag == "equal":
+            segments.append(Segment("same", added))
+            continue
+        if removed:
+            segments.append(Segment("removed", removed))
+        if added:
+            segments.append(Segment("added", added))
+    return segments
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _cell_row(cell: CellMetrics) -> dict[str, str]:
+    t, words = cell.timings, cell.lengths.words
+    return {
+        "cell": cell.label,
+        "ok": f"{cell.outcomes.ok}",
+        "errors": f"{cell.outcomes.error}",
+        "ttft": f"{_ms(t.ttft_ms.p50)} / {_ms(t.ttft_ms.p95)}",
+        "e2e": f"{_ms(t.e2e_ms.p50)} / {_ms(t.e2e_ms.p95)}",
+        "tps": _ms(t.tokens_per_s.p50),
+        "words": "–" if words.mean is None else f"{words.mean:,.0f}",
+        "cv": "–" if words.cv is None else f"{100 * words.cv:.0f}%",
+        "distinct": f"{cell.agreement.distinct_outputs}",
+        "similarity": "–" if cell.similarity.mean is None else f"{cell.similarity.mean:.2f}",
+    }
+
+
+def _responses(
+    cell: CellMetrics, samples: list[Sample], limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    ok = [s for s in samples if s.outcome == "ok"]
+    baseline = next((s for s in ok if s.id == cell.similarity.medoid_sample_id), None)
+    if baseline is None and ok:
+        baseline = ok[0]
+    shown = ([baseline] if baseline else []) + [s for s in ok if s is not baseline]
+    failed = [s for s in samples if s.outcome != "ok"]
+    cards: list[dict[str, Any]] = []
+    for sample in (shown + failed)[:limit]:
+        t = sample.timing
+        is_base = sample is baseline
+        cards.append(
+            {
+                "title": f"#{sample.repetition + 1}"
+                + (" · baseline (most typical)" if is_base else ""),
+                "meta": " · ".join(
+                    part
+                    for part in (
+                        f"TTFT {_ms(None if t.ttft_ns is None else t.ttft_ns / 1e6)} ms",
+                        f"E2E {_ms(None if t.e2e_ns is None else t.e2e_ns / 1e6)} ms",
+                        f"{len(sample.text.split())} words",
+                        sample.finish_reason or "",
+                    )
+                    if part
+                ),
+                "error": None
+                if sample.error is None
+                else f"{sample.error.error_class}: {sample.error.message}",
+                "baseline": is_base,
+                "segments": (
+                    [Segment("same", sample.text)]
+                    if is_base or baseline is None or sample.outcome != "ok"
+                    else diff_segments(baseline.text, sample.text)
+                ),
+            }
+        )
+    return cards, max(0, len(shown) + len(failed) - limit)
+
+
+def _template() -> jinja2.Template:
+    source = importlib.resources.files("workbench.core.export").joinpath("report.html.j2")
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(source.read_text(encoding="utf-8"))
+
+
+def render_html_report(
+    session: LoadedSession,
+    report: AnalysisReport,
+    plots: Sequence[ReportPlot] = (),
+    *,
+    responses_per_cell: int = 12,
+    cost: str | None = None,
+) -> bytes:
+    plan = session.header.plan
+    by_cell: dict[CellKey, list[Sample]] = {}
+    for sample in final_samples(session.samples):
+        by_cell.setdefault(sample.cell, []).append(sample)
+    cells = []
+    for cell in report.cells:
+        cards, hidden = _responses(cell, by_cell.get(cell.key, []), responses_per_cell)
+        cells.append({"label": cell.label, "cards": cards, "hidden": hidden})
+    counts = session.end.counts if session.end else None
+    html = _template().render(
+        title=plan.name,
+        plan=plan,
+        variants=plan.all_variants(),
+        header=session.header,
+        counts=counts,
+        attempts=len(session.samples),
+        findings=report.findings,
+        warnings=[*session.warnings, *report.warnings],
+        rows=[_cell_row(c) for c in report.cells],
+        comparisons=report.comparisons,
+        resamples=report.bootstrap_resamples,
+        plots=plots,
+        cells=cells,
+        cost=cost,
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__,
+    )
+    return html.encode("utf-8")
