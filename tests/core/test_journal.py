@@ -104,3 +104,20 @@ def test_files_that_are_not_sessions_are_refused_clearly(
 def test_a_missing_file_is_reported_with_its_path(tmp_path: Path) -> None:
     with pytest.raises(SessionFileError, match=r"nope\.jsonl: cannot read"):
         load_session(tmp_path / "nope.jsonl")
+
+
+async def test_block_boundaries_change_nothing(
+    sim_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbench.core.journal as journal
+
+    path = tmp_path / "b.jsonl"
+    await journalled_run(sim_url, path, repetitions=6)
+    whole = load_session(path)
+    monkeypatch.setattr(journal, "_BLOCK", 97)  # lines straddle many block edges
+    assert load_session(path).samples == whole.samples
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[5] = b'{"type":"sample","id":"five"}\n'
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(SessionFileError, match="line 6: "):
+        load_session(path)
