@@ -1,6 +1,6 @@
 """How long from Cancel to the run having stopped, with many streams in flight.
 
-    python benchmarks/cancel_latency.py [--concurrency 256]
+python benchmarks/cancel_latency.py [--concurrency 256]
 """
 
 from __future__ import annotations
@@ -50,8 +50,10 @@ def main() -> None:
     print(describe())
     with SimProcess(["--capacity", "1024", "--decode-ms", "20"]) as sim:
         seconds, in_flight, counts = asyncio.run(measure(sim.start(), args.concurrency))
-    print(f"cancel with {in_flight} streams in flight: stopped in {seconds * 1000:.0f} ms; "
-          f"counts {counts} (target: within 1 s)")
+    print(
+        f"cancel with {in_flight} streams in flight: stopped in {seconds * 1000:.0f} ms; "
+        f"counts {counts} (target: within 1 s)"
+    )
 
 
 if __name__ == "__main__":

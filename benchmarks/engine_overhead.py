@@ -57,8 +57,11 @@ async def openai_sdk(url: str, n: int, c: int) -> int:
         nonlocal ok
         async with slots:
             stream = await client.chat.completions.create(
-                model="sim-chat", messages=BODY["messages"], max_tokens=TOKENS,  # type: ignore[arg-type]
-                temperature=0.7, stream=True,
+                model="sim-chat",
+                messages=BODY["messages"],
+                max_tokens=TOKENS,  # type: ignore[arg-type]
+                temperature=0.7,
+                stream=True,
             )
             async for _chunk in stream:
                 pass
@@ -137,8 +140,10 @@ def main() -> None:
     from workbench.sim.process import SimProcess
 
     print(describe())
-    print(f"{args.requests} streamed requests, {TOKENS} content chunks each, "
-          f"concurrency {args.concurrency}, simulated endpoint at zero delay\n")
+    print(
+        f"{args.requests} streamed requests, {TOKENS} content chunks each, "
+        f"concurrency {args.concurrency}, simulated endpoint at zero delay\n"
+    )
     rows = []
     with SimProcess(["--zero-delay", "--capacity", "1024", "--mean-tokens", "400"]) as sim:
         url = sim.start()
@@ -147,17 +152,33 @@ def main() -> None:
                 continue
             sim_cpu0 = sim.cpu_seconds()
             out = subprocess.run(
-                [sys.executable, __file__, "--child", name, "--url", url,
-                 "--requests", str(args.requests), "--concurrency", str(args.concurrency)],
-                capture_output=True, text=True, check=True, env={**os.environ},
+                [
+                    sys.executable,
+                    __file__,
+                    "--child",
+                    name,
+                    "--url",
+                    url,
+                    "--requests",
+                    str(args.requests),
+                    "--concurrency",
+                    str(args.concurrency),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+                env={**os.environ},
             )
             r = json.loads(out.stdout.strip().splitlines()[-1])
             # The simulator's CPU over the whole child run (warm-up included).
             server_cpu = sim.cpu_seconds() - sim_cpu0
             rows.append((name, r))
-            print(f"{name:48s} CPU {1000 * r['cpu'] / r['ok']:6.2f} s/1000 req   "
-                  f"{r['ok'] / r['wall']:7.1f} req/s   ok {r['ok']}/{args.requests}   "
-                  f"simulator CPU {server_cpu:5.2f} s", flush=True)
+            print(
+                f"{name:48s} CPU {1000 * r['cpu'] / r['ok']:6.2f} s/1000 req   "
+                f"{r['ok'] / r['wall']:7.1f} req/s   ok {r['ok']}/{args.requests}   "
+                f"simulator CPU {server_cpu:5.2f} s",
+                flush=True,
+            )
     floor = next((r for n, r in rows if n.startswith("d.")), None)
     ours = next((r for n, r in rows if n.startswith("a.")), None)
     if floor and ours:

@@ -33,13 +33,41 @@ def write_session(path: Path, attempts: int) -> None:
     from workbench.core.records import CellKey, Sample, Timing, Usage
 
     rng = random.Random(1)
-    words = ("the window grows as each acknowledgement arrives and the sender doubles its "
-             "congestion window every round trip until loss appears").split()
+    words = [
+        "the",
+        "window",
+        "grows",
+        "as",
+        "each",
+        "acknowledgement",
+        "arrives",
+        "and",
+        "the",
+        "sender",
+        "doubles",
+        "its",
+        "congestion",
+        "window",
+        "every",
+        "round",
+        "trip",
+        "until",
+        "loss",
+        "appears",
+    ]
     levels = [1, 8, 32, 64]
-    plan = Plan(user="Explain TCP slow start", run=RunSettings(concurrency=levels,
-                                                               repetitions=attempts // 4))
-    header = SessionHeader(format=FORMAT, version=VERSION, app_version="bench",
-                           created="2026-01-01T00:00:00+00:00", session="bench", plan=plan)
+    plan = Plan(
+        user="Explain TCP slow start",
+        run=RunSettings(concurrency=levels, repetitions=attempts // 4),
+    )
+    header = SessionHeader(
+        format=FORMAT,
+        version=VERSION,
+        app_version="bench",
+        created="2026-01-01T00:00:00+00:00",
+        session="bench",
+        plan=plan,
+    )
     enc = msgspec.json.Encoder()
     with path.open("wb") as f:
         f.write(enc.encode(header) + b"\n")
@@ -50,13 +78,24 @@ def write_session(path: Path, attempts: int) -> None:
             offsets = [ttft + k * rng.randint(5_000_000, 30_000_000) for k in range(60)]
             offsets.sort()
             sample = Sample(
-                session="bench", id=i, repetition=i // 4,
+                session="bench",
+                id=i,
+                repetition=i // 4,
                 cell=CellKey(endpoint="local-sim", model="sim-chat", level=levels[i % 4]),
-                outcome="ok", timing=Timing(send_wall=1.7e9 + i * 0.01, send_mono_ns=i,
-                                            ttft_ns=ttft, e2e_ns=offsets[-1] + 1000,
-                                            headers_ns=ttft // 2, content_offsets_ns=offsets),
-                text=text, finish_reason="stop", usage=Usage(prompt_tokens=9, completion_tokens=n),
-                output_tokens=n, token_source="server",
+                outcome="ok",
+                timing=Timing(
+                    send_wall=1.7e9 + i * 0.01,
+                    send_mono_ns=i,
+                    ttft_ns=ttft,
+                    e2e_ns=offsets[-1] + 1000,
+                    headers_ns=ttft // 2,
+                    content_offsets_ns=offsets,
+                ),
+                text=text,
+                finish_reason="stop",
+                usage=Usage(prompt_tokens=9, completion_tokens=n),
+                output_tokens=n,
+                token_source="server",
             )
             f.write(enc.encode(sample) + b"\n")
         f.write(enc.encode(RunEnd(counts={"ok": attempts, "error": 0, "cancelled": 0})) + b"\n")
@@ -100,16 +139,23 @@ def main() -> None:
         t0 = time.perf_counter()
         write_session(path, args.attempts)
         size = path.stat().st_size / 1e6
-        print(f"wrote {args.attempts:,} attempts, {size:,.0f} MB, in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"wrote {args.attempts:,} attempts, {size:,.0f} MB, in {time.perf_counter() - t0:.1f} s"
+        )
         for child, what in (("load", "load_session"), ("window", "open in the window")):
-            out = subprocess.run([sys.executable, __file__, "--child", child, "--path", str(path)],
-                                 capture_output=True, text=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", child, "--path", str(path)],
+                capture_output=True,
+                text=True,
+            )
             if out.returncode != 0:
                 print(f"{what}: not measured ({out.stderr.strip().splitlines()[-1:]})")
                 continue
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{what}: {r['seconds']:.2f} s, peak memory {r['peak_mb']:,.0f} MB "
-                  f"(targets for the window: 3 s, 1,024 MB)")
+            print(
+                f"{what}: {r['seconds']:.2f} s, peak memory {r['peak_mb']:,.0f} MB "
+                f"(targets for the window: 3 s, 1,024 MB)"
+            )
 
 
 if __name__ == "__main__":

@@ -50,10 +50,22 @@ def main() -> None:
 
     print(describe())
     decode_ms = 1000.0 / args.chunks_per_second
-    print(f"{args.streams} concurrent streams, {args.chunks_per_second:g} chunks/s each, "
-          f"{args.tokens} tokens per stream\n")
-    sim_args = ["--capacity", str(args.streams * 2), "--decode-ms", f"{decode_ms}",
-                "--batch-slowdown", "0", "--prefill-us-per-token", "0", "--mean-tokens", "400"]
+    print(
+        f"{args.streams} concurrent streams, {args.chunks_per_second:g} chunks/s each, "
+        f"{args.tokens} tokens per stream\n"
+    )
+    sim_args = [
+        "--capacity",
+        str(args.streams * 2),
+        "--decode-ms",
+        f"{decode_ms}",
+        "--batch-slowdown",
+        "0",
+        "--prefill-us-per-token",
+        "0",
+        "--mean-tokens",
+        "400",
+    ]
     with SimProcess(sim_args) as sim:
         url = sim.start()
         skews = np.array(asyncio.run(measure(url, args.streams, args.tokens)))
@@ -61,8 +73,10 @@ def main() -> None:
         print("no first-token stamps from the server: is x_sim present?")
         raise SystemExit(1)
     p50, p90, p99 = np.percentile(skews, [50, 90, 99])
-    print(f"first-token stamp skew (client - server), n={skews.size}: p50 {p50:.2f} ms, "
-          f"p90 {p90:.2f} ms, p99 {p99:.2f} ms, max {skews.max():.2f} ms (target p99 <= 5 ms)")
+    print(
+        f"first-token stamp skew (client - server), n={skews.size}: p50 {p50:.2f} ms, "
+        f"p90 {p90:.2f} ms, p99 {p99:.2f} ms, max {skews.max():.2f} ms (target p99 <= 5 ms)"
+    )
 
 
 if __name__ == "__main__":
