@@ -1,0 +1,92 @@
+"""Take the README screenshots of the real window after a real run.
+
+    xvfb-run -a -s "-screen 0 1920x1080x24" .venv/bin/python packaging/screenshot.py
+
+Starts its own simulated endpoint (mild load-sensitive depth and a few 500s so every part of
+the window has something to show), runs a 1,4,8 sweep of 8 repetitions (24 responses) and
+saves docs/screenshot.png (1920x1080), docs/screenshot-1280x800.png and one image per tab.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_API", "pyside6")
+os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import asyncio  # noqa: E402
+import tempfile  # noqa: E402
+
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from workbench import app  # noqa: E402
+from workbench.sim.process import SimProcess  # noqa: E402
+from workbench.ui.event_loop import WorkbenchEventLoop  # noqa: E402
+
+PROMPT = (
+    "You are reviewing the design of a {{service}}. List the three most important risks "
+    "when it runs under heavy load, with one mitigation for each."
+)
+SIM_ARGS = ["--seed", "7", "--decode-ms", "3", "--depth-decay", "0.15", "--batch-variance",
+            "0.6", "--fault", "500=0.05", "--capacity", "8"]
+
+
+async def wait_for(predicate: object) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 120
+    while not predicate():  # type: ignore[operator]
+        if loop.time() > deadline:
+            raise TimeoutError("the run did not finish in time")
+        await asyncio.sleep(0.05)
+
+
+async def shoot(out: Path, sizes: dict[str, tuple[int, int]], root: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat)
+        services = app.build_services(simulator_root=root, settings=settings)
+        window = app.build_window(services)
+        panel = window.params
+        panel.prompt_edit.setPlainText(PROMPT)
+        panel.variables.set_all_values({"service": "payment gateway"})
+        panel.system_edit.setPlainText("Answer as a senior site-reliability engineer.")
+        panel.concurrency_edit.setText("1,4,8")
+        panel.repetitions_spin.setValue(8)
+        panel.temperature_spin.setValue(0.0)
+        panel.seed_spin.setValue(42)
+        panel.max_tokens_spin.setValue(400)
+        window.resize(*sizes["screenshot.png"])
+        window.show()
+        window.start_run()
+        await wait_for(lambda: window.bridge.run.finished and not window.controller.busy)
+        await asyncio.sleep(3.0)  # the medoid, the final summary and a redraw
+        for name, size in sizes.items():
+            window.resize(*size)
+            for tab, suffix in ((window.plots, "-plots"), (window.summary, "-summary"),
+                                (window.responses, "")):
+                window.tabs.setCurrentWidget(tab)
+                await asyncio.sleep(0.6)
+                target = out / name.replace(".png", f"{suffix}.png")
+                if suffix and name != "screenshot.png":
+                    continue
+                window.grab().save(str(target))
+                print(f"saved {target} ({size[0]}x{size[1]})")
+        window.close()
+
+
+def main() -> int:
+    out = ROOT / "docs"
+    out.mkdir(exist_ok=True)
+    sizes = {"screenshot.png": (1920, 1080), "screenshot-1280x800.png": (1280, 800)}
+    application = app.ensure_application()
+    with SimProcess(SIM_ARGS) as sim, asyncio.Runner(loop_factory=WorkbenchEventLoop) as runner:
+        runner.run(shoot(out, sizes, sim.base_url))
+    del application
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
