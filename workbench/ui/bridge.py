@@ -81,6 +81,16 @@ class EventBridge(QObject):
             # Deliver the end promptly (the timer would otherwise wait up to a tick).
             QTimer.singleShot(0, self.flush)
 
+    def load(self, run: LiveRun) -> None:
+        """Show a finished run at once (a session reopened from its file)."""
+        self._timer.stop()
+        self.run = run
+        self._pending = Tick(
+            run, started=list(run.order), finished=list(run.order), run_started=True,
+            run_finished=True,
+        )
+        self.flush()
+
     def flush(self) -> None:
         """Emit what accumulated (also called by tests and at the end of a run)."""
         batch, self._pending = self._pending, Tick(self.run)

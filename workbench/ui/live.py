@@ -19,6 +19,7 @@ from workbench.core.events import (
     RunFinished,
     RunStarted,
 )
+from workbench.core.journal import LoadedSession
 from workbench.core.records import CellKey, Sample
 from workbench.ui.buffers import GrowingArray
 
@@ -175,3 +176,39 @@ class LiveRun:
         if self.finished or rate <= 0 or left <= 0:
             return None
         return left / rate
+
+
+def run_from_session(session: LoadedSession) -> LiveRun:
+    """A finished run rebuilt from its session file, with times as they were recorded: the
+    timeline starts at the first send, and requests in flight come from each attempt's
+    recorded [send, send + E2E] interval (not from when the file happened to be read)."""
+    run = LiveRun()
+    plan = session.header.plan
+    run.apply(RunStarted(session.header.session, plan, plan.total_requests()))
+    samples = sorted(session.samples, key=lambda s: (s.timing.send_wall, s.id))
+    retried = {s.retry_of for s in samples if s.retry_of is not None}
+    first = samples[0].timing.send_wall if samples else run.started_wall
+    run.started_wall = first
+    for sample in samples:
+        run.apply(AttemptFinished(sample, final=sample.id not in retried))
+    end = session.end
+    run.apply(RunFinished(session.header.session, dict(end.counts) if end else {},
+                          bool(end.cancelled) if end else False))
+    changes: list[tuple[float, int]] = []
+    for sample in samples:
+        start = sample.timing.send_wall - first
+        changes.append((start, 1))
+        changes.append((start + (sample.timing.e2e_ns or 0) / 1e9, -1))
+    changes.sort()
+    series = run.series
+    series.flight_t.clear()
+    series.flight_n.clear()
+    level = 0
+    for t, step in changes:
+        level += step
+        series.flight_t.append(t)
+        series.flight_n.append(level)
+    if changes:
+        run.started_mono = time.monotonic() - changes[-1][0]
+    run.in_flight = 0
+    return run

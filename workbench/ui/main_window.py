@@ -13,12 +13,12 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from workbench import __version__
-from workbench.core.events import AttemptFinished, RunFinished, RunStarted
 from workbench.core.journal import LoadedSession
 from workbench.core.runner import RunResult
 from workbench.ui.bridge import EventBridge, Tick
 from workbench.ui.controller import RunController
 from workbench.ui.errors import show_error
+from workbench.ui.live import run_from_session
 from workbench.ui.params_panel import ParamsPanel
 from workbench.ui.plots import PlotsView
 from workbench.ui.responses_view import ResponsesView
@@ -207,15 +207,7 @@ class MainWindow(QMainWindow):
 
     def show_session(self, session: LoadedSession) -> None:
         """Show a saved session's responses, plots and summary (read-only)."""
-        bridge = self.bridge
-        bridge.on_event(RunStarted(session.header.session, session.header.plan,
-                                   session.header.plan.total_requests()))
-        for sample in session.samples:
-            bridge.on_event(AttemptFinished(sample, final=True))
-        end = session.end
-        bridge.on_event(RunFinished(session.header.session, dict(end.counts) if end else {},
-                                    bool(end.cancelled) if end else False))
-        bridge.flush()
+        self.bridge.load(run_from_session(session))
         self.setWindowTitle(f"{session.path.name} (read-only) — {APP_TITLE}")
 
     # --- state ---------------------------------------------------------------------------
