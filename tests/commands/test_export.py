@@ -66,3 +66,17 @@ def test_a_malformed_session_names_line_and_field(
     err = capsys.readouterr().err
     assert "bad.jsonl, line 1:" in err and "app_version" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_command_exits_cleanly_after_drawing_plots(session_file: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "r.html"
+    done = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-m", "workbench", "export", str(session_file),
+         "--html", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert out.exists()

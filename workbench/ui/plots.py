@@ -89,6 +89,8 @@ class PlotsView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
             for axis in ("bottom", "left"):
                 plot.getAxis(axis).setTextPen(self._fg)
                 plot.getAxis(axis).setPen(self._fg)
+                # Auto SI prefixes turn "ms" into "kms"; thousands of ms read better.
+                plot.getAxis(axis).enableAutoSIPrefix(False)
             self._add_export_actions(name, plot)
             self.plots[name] = plot
         self.latency_legend = self.plots["latency"].addLegend(

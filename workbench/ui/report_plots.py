@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QBuffer, QIODevice
+from PySide6.QtCore import QBuffer, QCoreApplication, QEvent, QIODevice, Qt
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.export import ReportPlot
@@ -37,19 +37,32 @@ def render_report_plots(session: LoadedSession, *, width: int = 1500) -> list[Re
     from workbench.ui.plots import PLOTS, PlotsView
 
     view = PlotsView()
+    # Laid out for real (sizes, no overlaps) but never on anyone's screen.
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     view.resize(width, int(width * 0.62))
+    view.show()
+    QCoreApplication.processEvents()
     view.set_run(run_from_session(session))
     view.redraw()
+    QCoreApplication.processEvents()
     from pyqtgraph.exporters import ImageExporter
 
     plots = []
     for name, plot in view.plots.items():
         exporter = ImageExporter(plot)
-        exporter.parameters()["width"] = 900
+        # Twice the on-screen size: sharp when printed, and every plot's text the same size.
+        exporter.parameters()["width"] = int(plot.width() * 2)
         image = exporter.export(toBytes=True)
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buffer, "PNG")
-        plots.append(ReportPlot(PLOTS[name][0], bytes(buffer.data().data()), _DESCRIPTIONS[name]))
+        wide = plot.width() > 0.5 * view.width()
+        plots.append(
+            ReportPlot(PLOTS[name][0], bytes(buffer.data().data()), _DESCRIPTIONS[name], wide)
+        )
+    # Destroy the view now, while the application exists: left to interpreter shutdown,
+    # pyqtgraph's items outlive Qt's objects and the process segfaults on exit.
+    view.close()
     view.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return plots

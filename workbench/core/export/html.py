@@ -28,6 +28,7 @@ class ReportPlot:
     title: str
     png: bytes
     description: str = ""
+    wide: bool = False  # spans two columns (a timeline, say)
 
     @property
     def data_uri(self) -> str:
