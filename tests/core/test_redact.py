@@ -188,6 +188,8 @@ def test_log_filter_removes_the_key_from_httpx_request_logs(
 
     secret = "SECRET-d41d8cd98f00b204e980"
     caplog.set_level(logging.DEBUG)  # httpx's URL line (INFO) and httpcore's DEBUG trace
+    # `workbench.cli.main` installs redaction for the process; earlier tests may have run it.
+    uninstall_log_redaction()
 
     # Control: without redaction httpx's own INFO line carries the key in the URL.
     _fetch(local_http_server, secret)

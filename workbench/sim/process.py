@@ -187,6 +187,14 @@ def process_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _answers_health(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(base_url + "/health", timeout=2) as reply:
+            return bool(reply.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 class LocalSimulator:
     """The program's "Local simulator" endpoint: one child per interpreter, started on first
     use, reused after that (restarted if it died), stopped at interpreter exit."""
@@ -208,9 +216,14 @@ class LocalSimulator:
 
     def base_url(self, timeout: float = 15.0) -> str:
         with self._lock:
-            if not self._process.running():
-                self._process.start(timeout)
-            return self._process.base_url
+            process = self._process
+            # poll() alone is not enough: a child that was just killed can still look alive
+            # (its threads are exiting), so a reused child must also answer /health.
+            if process.running() and _answers_health(process.base_url):
+                return process.base_url
+            if process.running():
+                process.stop()
+            return process.start(timeout)
 
     async def abase_url(self, start_timeout: float = 15.0) -> str:
         """`base_url()` for async code: the blocking start runs in a worker thread."""
