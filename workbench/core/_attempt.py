@@ -70,6 +70,12 @@ def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
     return kept
 
 
+def _byte_stream(response: httpx.Response) -> httpx.AsyncByteStream:
+    stream = response.stream
+    assert isinstance(stream, httpx.AsyncByteStream)
+    return stream
+
+
 def _request_params(body: dict[str, Any]) -> dict[str, object]:
     params = {k: v for k, v in body.items() if k not in ("messages", "system")}
     return params
@@ -121,7 +127,9 @@ async def run_attempt(
                 elif stream:
                     feed = provider.feed_line
                     pending = b""
-                    async for data in response.aiter_raw():
+                    # The response's byte stream itself: aiter_raw() adds a generator layer
+                    # and a chunker per network read, measurable at 5,000 chunks/s.
+                    async for data in _byte_stream(response):
                         now = perf_counter_ns()
                         if first_byte is None:
                             first_byte = now
