@@ -137,6 +137,8 @@ def test_live_plots_repaint_many_times_and_export(main_window, qtbot, tmp_path):
     fill_plan(qtbot, window, "Explain retries.", "4,8", 40)
     click_run(qtbot, window)
     plots = window.plots
+    # Count from the run's start (a frame is a few ms now, faster than the run starts).
+    qtbot.waitUntil(lambda: plots.live.run is window.bridge.run, timeout=10_000)
     frames = 0
     # Repaint while the run streams (the PySide6 6.12 + pyqtgraph crash was in AxisItem
     # paint); then keep repainting the finished plots.

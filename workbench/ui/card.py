@@ -6,8 +6,8 @@ holds no state of its own beyond what it shows.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
-from PySide6.QtGui import QContextMenuEvent, QIcon, QTextCursor
+from PySide6.QtCore import QRectF, QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QColor, QContextMenuEvent, QIcon, QPainter, QPaintEvent, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -21,6 +21,16 @@ from PySide6.QtWidgets import (
 
 from workbench.ui.live import LiveResponse
 from workbench.ui.theme import icon_path
+
+TINT_WIDTH = 5  # px of the card's left edge coloured by similarity
+
+
+def similarity_tint(similarity: float, dark: bool) -> QColor:
+    """Warm (orange-red) for responses unlike the baseline, through green, to cool (blue)
+    for near-identical ones; muted enough to sit beside text in either theme."""
+    value = min(1.0, max(0.0, similarity))
+    hue = 15 + value * (210 - 15)
+    return QColor.fromHsvF(hue / 360, 0.55 if dark else 0.68, 0.92 if dark else 0.86)
 
 
 def format_ms(ms: float | None) -> str:
@@ -45,6 +55,9 @@ class ResponseCard(QFrame):
         self.item_id: int | None = None
         self._shown_text = ""
         self._mode = "plain"  # or "html"
+        self.tint_enabled = False
+        self.tint: QColor | None = None  # the left edge's colour when tinted
+        self._similarity: float | None = None
         self.title = QLabel()
         self.title.setObjectName("cardTitle")
         self.state_badge = QLabel()
@@ -147,6 +160,8 @@ class ResponseCard(QFrame):
         if similarity is not None and not baseline:
             parts.append(f"sim {similarity:.2f}")
         self.metrics.setText(" · ".join(parts))
+        self._similarity = 1.0 if baseline else similarity
+        self._update_tint()
         self.setAccessibleDescription(self.title.text() + ", " + self.metrics.text())
 
     def show_plain(self, text: str) -> None:
@@ -169,7 +184,40 @@ class ResponseCard(QFrame):
         self._mode = "html"
         self._shown_text = key
 
+    # --- colouring by similarity to the baseline ---------------------------------------
+
+    def set_tint_enabled(self, enabled: bool) -> None:
+        if enabled != self.tint_enabled:
+            self.tint_enabled = enabled
+            self._update_tint()
+
+    def _update_tint(self) -> None:
+        tint = None
+        if self.tint_enabled and self._similarity is not None:
+            tint = similarity_tint(self._similarity, self.palette().window().color().lightness()
+                                   < 128)
+        if tint != self.tint:
+            self.tint = tint
+            self.setProperty("similarityTint", tint.name() if tint is not None else "")
+            self.update(0, 0, TINT_WIDTH + 2, self.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.tint is None:
+            return
+        # A strip inside the rounded border: painted, not styled, because a per-card style
+        # sheet would re-polish the card and its children on every rebind.
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setClipRect(0, 0, TINT_WIDTH + 1, self.height())
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.tint)
+        painter.drawRoundedRect(QRectF(1, 1, TINT_WIDTH * 3, self.height() - 2), 5, 5)
+        painter.end()
+
     def unbind(self) -> None:
+        self._similarity = None
+        self._update_tint()
         self.item_id = None
         self._shown_text = ""
         self.body.clear()

@@ -35,6 +35,7 @@ class CardGrid(QAbstractScrollArea):
         self._ids: list[int] = []
         self._pool: list[ResponseCard] = []
         self._bound: dict[int, ResponseCard] = {}
+        self.similarity_tint = False
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
         self.verticalScrollBar().valueChanged.connect(self._relayout)
@@ -77,6 +78,12 @@ class CardGrid(QAbstractScrollArea):
             row = self._ids.index(item_id) // columns
             self.verticalScrollBar().setValue(row * pitch)
 
+    def set_similarity_tint(self, enabled: bool) -> None:
+        """Colour each card's left edge by its similarity to the baseline."""
+        self.similarity_tint = enabled
+        for card in self._pool:
+            card.set_tint_enabled(enabled)
+
     # --- layout --------------------------------------------------------------------------
 
     def _geometry(self) -> tuple[int, int, int]:
@@ -109,7 +116,9 @@ class CardGrid(QAbstractScrollArea):
         if not force and list(self._bound) == wanted:
             return
         while len(self._pool) < len(wanted):
-            self._pool.append(self._make_card(self.viewport()))
+            new_card = self._make_card(self.viewport())
+            new_card.set_tint_enabled(self.similarity_tint)
+            self._pool.append(new_card)
         previous = self._bound
         self._bound = {}
         free = [card for card in self._pool if card.item_id not in wanted]

@@ -1,29 +1,45 @@
-"""The Plots tab: live pyqtgraph plots of one run.
+"""The Plots tab: live pyqtgraph plots of one run ("Timings") and the analysis plots
+("Variation": similarity heatmap, metrics by level), one page shown at a time.
 
-One GraphicsLayoutWidget holds every plot (one viewport, one paint). Each curve is created
+One GraphicsLayoutWidget holds every live plot (one viewport, one paint). Each curve is created
 once and fed with setData from the run's growing numpy buffers; a 10 Hz timer redraws only
 while the tab is visible and something changed (DESIGN.md: a repaint of six plots costs
 35-57 ms on a 2-core machine, so it must not follow the event rate).
+
+Paint cost, measured (benchmarks/ui_responsiveness.py and a 1250x900 offscreen repaint):
+pyqtgraph draws a grid as semi-transparent tick lines across each plot, and Qt's raster
+engine blends those slowly: a full repaint took 56 ms with the grid, 8 ms with the same
+grid drawn in an opaque colour blended with the background beforehand. Fills are opaque
+for the same reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
-from PySide6.QtCore import QRectF, QSize, QTimer
-from PySide6.QtGui import QAction, QPainter
-from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from workbench.ui.analysis_feed import AnalysisFeed, AnalysisUpdate
+from workbench.ui.analysis_plots import AnalysisPlots
 from workbench.ui.live import LiveRun
+from workbench.ui.plot_export import add_export_actions, ask_export, export_plot
+from workbench.ui.plot_style import LEVEL_COLORS, blend, level_color, style_plot
 
 REDRAW_MS = 100
-LEVEL_COLORS = ("#4c8dd6", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948",
-                "#9c755f")
 PLOTS = {
     "latency": ("Latency by request start", "request start", "s", "E2E latency", "ms"),
     "inflight": ("Requests in flight", "time", "s", "in flight", ""),
@@ -39,10 +55,6 @@ GROUPS = (("latency", "inflight"), ("ttft_hist", "e2e_hist", "length_hist"),
           ("length_by_level", "e2e_by_level"))
 
 
-def level_color(index: int) -> str:
-    return LEVEL_COLORS[index % len(LEVEL_COLORS)]
-
-
 def _jitter(n: int) -> FloatArray:
     # Deterministic spread (golden-ratio sequence): points do not dance between redraws.
     spread: FloatArray = ((np.arange(n, dtype=np.float64) * 0.6180339887) % 1.0 - 0.5) * 0.5
@@ -53,13 +65,14 @@ def _size(values: FloatArray | None) -> int:
     return 0 if values is None else len(values)
 
 
-class PlotsView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is untyped
+class LivePlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is untyped
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         dark = self.palette().window().color().lightness() < 128
-        self.setObjectName("plotsView")
-        self.setAccessibleName("Plots")
-        self.setBackground("#1e2127" if dark else "#ffffff")
+        self.setObjectName("livePlots")
+        self.setAccessibleName("Timing plots")
+        self._bg = "#1e2127" if dark else "#ffffff"
+        self.setBackground(self._bg)
         self._fg = "#c9ced6" if dark else "#3b4048"
         self.run: LiveRun | None = None
         self._dirty = False
@@ -70,7 +83,6 @@ class PlotsView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
         self._level_items: dict[str, dict[int, pg.PlotDataItem]] = {
             "latency": {}, "length_by_level": {}, "e2e_by_level": {}
         }
-        self._dialogs: list[QFileDialog] = []
         self.ci.layout.setSpacing(14)
         self.ci.setContentsMargins(8, 8, 8, 8)
         positions = {
@@ -81,24 +93,16 @@ class PlotsView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
         for name, (title, xlabel, xunit, ylabel, yunit) in PLOTS.items():
             row, col, rows, cols = positions[name]
             plot = self.addPlot(row=row, col=col, rowspan=rows, colspan=cols)
-            plot.setTitle(title, color=self._fg, size="10pt")
-            plot.setLabel("bottom", xlabel, units=xunit or None, color=self._fg)
-            plot.setLabel("left", ylabel, units=yunit or None, color=self._fg)
-            plot.showGrid(x=True, y=True, alpha=0.15)
+            style_plot(plot, title, (xlabel, xunit, ylabel, yunit), self._fg, self._bg)
             plot.setMenuEnabled(True)
-            for axis in ("bottom", "left"):
-                plot.getAxis(axis).setTextPen(self._fg)
-                plot.getAxis(axis).setPen(self._fg)
-                # Auto SI prefixes turn "ms" into "kms"; thousands of ms read better.
-                plot.getAxis(axis).enableAutoSIPrefix(False)
-            self._add_export_actions(name, plot)
+            add_export_actions(plot, self._export_asker(name))
             self.plots[name] = plot
         self.latency_legend = self.plots["latency"].addLegend(
             offset=(-10, 10), labelTextColor=self._fg
         )
         self.inflight_curve = self.plots["inflight"].plot(
             pen=pg.mkPen(LEVEL_COLORS[0], width=1.5), fillLevel=0,
-            brush=pg.mkBrush(76, 141, 214, 50),
+            brush=pg.mkBrush(blend(LEVEL_COLORS[0], self._bg, 0.2)),
         )
         self.inflight_curve.setClipToView(True)
         self.inflight_curve.setDownsampling(auto=True, method="peak")
@@ -106,7 +110,8 @@ class PlotsView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
         for name in ("ttft_hist", "e2e_hist", "length_hist"):
             self.histograms[name] = self.plots[name].plot(
                 [0, 1], [0], stepMode="center", fillLevel=0,
-                pen=pg.mkPen(LEVEL_COLORS[0], width=1.2), brush=pg.mkBrush(76, 141, 214, 110),
+                pen=pg.mkPen(LEVEL_COLORS[0], width=1.2),
+                brush=pg.mkBrush(blend(LEVEL_COLORS[0], self._bg, 0.43)),
             )
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -216,53 +221,136 @@ class PlotsView(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is 
         counts["inflight"] = _size(x)
         return counts
 
-    # --- export --------------------------------------------------------------------------
+    def _export_asker(self, name: str) -> Callable[[str], None]:
+        def ask(fmt: str) -> None:
+            ask_export(self, name, fmt, lambda path: self.export(name, path))
 
-    def _add_export_actions(self, name: str, plot: pg.PlotItem) -> None:
-        menu = plot.getViewBox().menu
-        menu.addSeparator()
-        for fmt in ("PNG", "SVG"):
-            action = QAction(f"Export this plot as {fmt}…", menu)
-            action.triggered.connect(lambda _=False, n=name, f=fmt: self._ask_export(n, f))
-            menu.addAction(action)
-
-    def _ask_export(self, name: str, fmt: str) -> None:
-        dialog = QFileDialog(self, f"Export plot as {fmt}", f"{name}.{fmt.lower()}")
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setNameFilter(f"{fmt} image (*.{fmt.lower()})")
-        dialog.setDefaultSuffix(fmt.lower())
-        dialog.fileSelected.connect(lambda path: self.export(name, Path(path)))
-        dialog.finished.connect(lambda _=0: self._dialogs.remove(dialog))
-        self._dialogs.append(dialog)
-        dialog.open()  # not exec(): no nested event loop under qasync
+        return ask
 
     def export(self, name: str, path: Path) -> Path:
         """Write plot `name` to `path` (.png or .svg, by the suffix)."""
-        plot = self.plots[name]
-        if path.suffix.lower() == ".svg":
-            self._export_svg(plot, path)
+        return export_plot(self, self.plots[name], PLOTS[name][0], path)
+
+
+class PlotsView(QWidget):
+    """The Plots tab: "Timings" (LivePlots, redrawn live) and "Variation" (AnalysisPlots,
+    fed by the shared analysis). Only the page shown paints."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("plotsView")
+        self.setAccessibleName("Plots")
+        self.live = LivePlots()
+        self.analysis_plots = AnalysisPlots()
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.live)
+        self.stack.addWidget(self.analysis_plots)
+        self.timings_button = QPushButton("Timings")
+        self.variation_button = QPushButton("Variation")
+        self.timings_button.setToolTip("Latency, TTFT, length and requests in flight, live")
+        self.variation_button.setToolTip(
+            "How alike the responses are (similarity heatmap) and how length and TTFT move "
+            "with the concurrency level (95% CI of the change against the baseline level)"
+        )
+        self.pages = QButtonGroup(self)
+        for index, button in enumerate((self.timings_button, self.variation_button)):
+            button.setCheckable(True)
+            button.setObjectName("plotPageButton")
+            self.pages.addButton(button, index)
+        self.timings_button.setChecked(True)
+        self.cell_label = QLabel("Heatmap of")
+        self.cell_combo = QComboBox()
+        self.cell_combo.setObjectName("heatmapCellCombo")
+        self.cell_combo.setAccessibleName("Cell shown in the similarity heatmap")
+        self.cell_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.cell_combo.addItem("All levels", None)
+        header = QHBoxLayout()
+        header.setContentsMargins(10, 6, 10, 2)
+        header.setSpacing(6)
+        header.addWidget(self.timings_button)
+        header.addWidget(self.variation_button)
+        header.addStretch(1)
+        header.addWidget(self.cell_label)
+        header.addWidget(self.cell_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(header)
+        layout.addWidget(self.stack, 1)
+        self._feed: AnalysisFeed | None = None
+        self.pages.idClicked.connect(self.show_page)
+        self.cell_combo.currentIndexChanged.connect(
+            lambda _i: self.analysis_plots.set_heatmap_cell(self.cell_combo.currentData())
+        )
+        self.show_page(0)
+
+    # --- the window's interface (main_window, report_plots, tests) ----------------------
+
+    @property
+    def plots(self) -> dict[str, pg.PlotItem]:
+        """The live plots by name (the HTML report exports these)."""
+        return self.live.plots
+
+    @property
+    def redraws(self) -> int:
+        return self.live.redraws
+
+    def set_run(self, run: LiveRun) -> None:
+        self.live.set_run(run)
+        self.analysis_plots.reset()
+        self._set_cells([])
+
+    def mark_dirty(self) -> None:
+        self.live.mark_dirty()
+
+    def redraw(self, groups: tuple[int, ...] = tuple(range(3))) -> None:
+        self.live.redraw(groups)
+
+    def point_counts(self) -> dict[str, int]:
+        return self.live.point_counts()
+
+    def export(self, name: str, path: Path) -> Path:
+        if name in self.live.plots:
+            return self.live.export(name, path)
+        return self.analysis_plots.export(name, path)
+
+    def follow(self, feed: AnalysisFeed) -> None:
+        """Show `feed`'s analyses on the Variation page (analysed while it is visible)."""
+        self._feed = feed
+        feed.watch(self.analysis_plots)
+        feed.updated.connect(self._on_analysis)
+
+    def show_page(self, index: int) -> None:
+        self.stack.setCurrentIndex(index)
+        self.pages.button(index).setChecked(True)
+        variation = index == 1
+        self.cell_label.setVisible(variation)
+        self.cell_combo.setVisible(variation)
+        if variation:
+            if self._feed is not None:
+                self._feed.request()
+            self.analysis_plots.refresh_heatmap()
         else:
-            exporter = ImageExporter(plot)
-            exporter.parameters()["width"] = max(800, int(plot.width()))
-            exporter.export(str(path))
-        return path
+            self.live.redraw()
 
+    def _on_analysis(self, update: AnalysisUpdate) -> None:
+        if update.run is not self.live.run:
+            return
+        self._set_cells([(c.label, f"c={c.level}" + (f" · {c.variant}" if c.variant != "base"
+                                                        else "")) for c in update.report.cells])
+        self.analysis_plots.show_analysis(update)
 
-
-    def _export_svg(self, plot: pg.PlotItem, path: Path) -> None:
-        # pyqtgraph 0.14's SVGExporter cannot parse the path data Qt 6.11 writes (it
-        # expects "x,y" pairs); rendering the scene region into Qt's own SVG generator
-        # gives a vector file without that step.
-        source = plot.sceneBoundingRect()
-        generator = QSvgGenerator()
-        generator.setFileName(str(path))
-        generator.setSize(QSize(int(source.width()), int(source.height())))
-        generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-        generator.setTitle(PLOTS[next(k for k, v in self.plots.items() if v is plot)][0])
-        painter = QPainter(generator)
-        try:
-            self.scene().render(
-                painter, QRectF(0, 0, source.width(), source.height()), source
-            )
-        finally:
-            painter.end()
+    def _set_cells(self, cells: list[tuple[str, str]]) -> None:
+        combo = self.cell_combo
+        current = [combo.itemData(i) for i in range(1, combo.count())]
+        if current == [label for label, _ in cells]:
+            return
+        chosen = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem("All levels" if len(cells) != 1 else "All responses", None)
+        for label, name in cells:
+            combo.addItem(name, label)
+        combo.setCurrentIndex(max(0, combo.findData(chosen)))
+        combo.blockSignals(False)
+        self.analysis_plots.heatmap_cell = combo.currentData()

@@ -39,6 +39,7 @@ class ResponsesToolbar(QWidget):
     changed = Signal()  # which cards, in which order
     display_changed = Signal()  # how cards are drawn
     use_medoid = Signal()
+    similarity_tint_toggled = Signal(bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +82,12 @@ class ResponsesToolbar(QWidget):
         self.only_check = QCheckBox("Changes only")
         self.only_check.setObjectName("onlyChangesToggle")
         self.only_check.setToolTip("Collapse the text both responses share")
+        self.tint_check = QCheckBox("Tint")
+        self.tint_check.setObjectName("similarityTintToggle")
+        self.tint_check.setToolTip(
+            "Colour each card's left edge by its similarity to the baseline: warm = unlike "
+            "it, cool = nearly the same (needs Diff on)"
+        )
         self.baseline_label = QLabel()
         self.baseline_label.setObjectName("baselineLabel")
         self.medoid_button = QPushButton("Use medoid")
@@ -110,6 +117,7 @@ class ResponsesToolbar(QWidget):
         layout.addSpacing(8)
         layout.addWidget(self.highlight_check)
         layout.addWidget(self.only_check)
+        layout.addWidget(self.tint_check)
         layout.addSpacing(8)
         layout.addWidget(self.baseline_label, 1)
         layout.addWidget(self.medoid_button)
@@ -120,6 +128,7 @@ class ResponsesToolbar(QWidget):
         self.similarity_spin.valueChanged.connect(self.changed)
         self.highlight_check.toggled.connect(self._highlight_toggled)
         self.only_check.toggled.connect(self.display_changed)
+        self.tint_check.toggled.connect(self.similarity_tint_toggled)
         self.medoid_button.clicked.connect(self.use_medoid)
         self.set_baseline_text(None, auto=True)
 
