@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QApplication
 
 from workbench import __version__
 from workbench.core.endpoints import ProfileStore
-from workbench.core.journal import SessionFileError, default_session_path, load_session
+from workbench.core.journal import default_session_path
 from workbench.core.runner import Runner
 from workbench.core.secrets import KeyStore
 from workbench.ui import errors, theme
@@ -89,15 +89,8 @@ def build_window(services: Services) -> MainWindow:
 
 
 async def open_session(window: MainWindow, path: Path) -> None:
-    """Show a saved session read-only (the file is read off the Qt thread)."""
-    try:
-        session = await asyncio.to_thread(load_session, path)
-    except SessionFileError as exc:
-        errors.show_error("Open session", str(exc), parent=window)
-        return
-    window.show_session(session)
-    for warning in session.warnings:
-        window.statusBar().showMessage(warning, 8000)
+    """Show a saved session, as File > Open does (the file is read off the Qt thread)."""
+    await window.session_actions.open_path(path)
 
 
 async def run_until_closed(app: QApplication, window: MainWindow, file: Path | None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from workbench import __version__
@@ -17,12 +17,14 @@ from workbench.core.journal import LoadedSession
 from workbench.core.runner import RunResult
 from workbench.ui.bridge import EventBridge, Tick
 from workbench.ui.controller import RunController
+from workbench.ui.endpoints_dialog import EndpointsDialog
 from workbench.ui.errors import show_error
 from workbench.ui.live import run_from_session
 from workbench.ui.params_panel import ParamsPanel
 from workbench.ui.plots import PlotsView
 from workbench.ui.responses_view import ResponsesView
 from workbench.ui.services import Services
+from workbench.ui.session_actions import SessionActions
 from workbench.ui.status_bar import RunStatusBar
 from workbench.ui.summary_view import SummaryView
 
@@ -48,6 +50,12 @@ class MainWindow(QMainWindow):
         self.responses = ResponsesView()
         self.plots = PlotsView()
         self.summary = SummaryView()
+        # One throttled analysis feeds the Summary tab and the Plots tab's Variation page.
+        self.summary.set_profiles(services.profiles.get)
+        self.plots.follow(self.summary.analysis)
+        self.responses.toolbar.similarity_tint_toggled.connect(
+            self.responses.grid.set_similarity_tint
+        )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("centreTabs")
         self.tabs.setDocumentMode(True)
@@ -67,6 +75,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.run_bar, 1)
         self.statusBar().setSizeGripEnabled(False)
         self._build_menus()
+        self.session_actions = SessionActions(self)  # File menu: sessions, exports
+        self.setAcceptDrops(True)  # a session file dropped on the window opens it
 
         self.bridge.tick.connect(self._on_tick)
         self.controller.busy_changed.connect(self._on_busy)
@@ -74,6 +84,8 @@ class MainWindow(QMainWindow):
         self.controller.finished.connect(self._on_finished)
         self.params.run_requested.connect(self.start_run)
         self.params.cancel_requested.connect(self.controller.cancel)
+        self.endpoints_dialog: EndpointsDialog | None = None
+        self.params.endpoints_requested.connect(self.show_endpoints)
         self.tabs.currentChanged.connect(self._on_tab)
         services.simulator.status_changed.connect(self.run_bar.show_simulator)
         self.run_bar.show_simulator(services.simulator.status)
@@ -110,6 +122,10 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(
             self._action("Copy &baseline response", self._copy_baseline, "Ctrl+Shift+C")
+        )
+        edit_menu.addAction(
+            self._action("&Endpoints and Keys…", self.show_endpoints, "Ctrl+Shift+E",
+                          "endpointsAction")
         )
         view_menu = bar.addMenu("&View")
         for index, name in enumerate(("&Responses", "&Plots", "&Summary")):
@@ -163,6 +179,20 @@ class MainWindow(QMainWindow):
 
     def _toggle_panel(self) -> None:
         self.params.setVisible(not self.params.isVisible())
+
+    def show_endpoints(self) -> EndpointsDialog:
+        """The Endpoints dialog, non-modal, on the endpoint chosen in the panel."""
+        if self.endpoints_dialog is None:
+            self.endpoints_dialog = EndpointsDialog(self.services, self)
+            self.endpoints_dialog.profiles_changed.connect(self._endpoints_saved)
+        self.endpoints_dialog.open_on(self.params.endpoint_combo.currentData())
+        return self.endpoints_dialog
+
+    def _endpoints_saved(self) -> None:
+        try:
+            self.params.reload_profiles(self.services.profiles.profiles())
+        except Exception as exc:  # the dialog already says what is wrong with the file
+            self.statusBar().showMessage(f"Endpoint profiles not reloaded: {exc}", 8000)
 
     # --- running -------------------------------------------------------------------------
 
@@ -233,6 +263,12 @@ class MainWindow(QMainWindow):
         settings.setValue("window/tab", self.tabs.currentIndex())
         self.params.save_state(settings)
         settings.sync()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.session_actions.drag_enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.session_actions.drop(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -51,6 +52,7 @@ def _section(title: str) -> QLabel:
 class ParamsPanel(QWidget):
     run_requested = Signal()
     cancel_requested = Signal()
+    endpoints_requested = Signal()  # the "…" next to the endpoint: the Endpoints dialog
 
     def __init__(self, profiles: list[EndpointProfile], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +64,9 @@ class ParamsPanel(QWidget):
         self.endpoint_combo = _named(QComboBox(), "endpointCombo", "Endpoint")
         for profile in profiles:
             self.endpoint_combo.addItem(profile.label, profile.name)
+        self.endpoints_button = _named(QToolButton(), "endpointsButton", "Edit endpoints")
+        self.endpoints_button.setText("…")
+        self.endpoints_button.setToolTip("Endpoints and keys (Ctrl+Shift+E)")
         self.model_combo = _named(QComboBox(), "modelCombo", "Model")
         self.model_combo.setEditable(True)
         self.system_edit = _named(
@@ -126,6 +131,7 @@ class ParamsPanel(QWidget):
         self.prompt_edit.textChanged.connect(self._templates_changed)
         self.run_button.clicked.connect(self.run_requested)
         self.cancel_button.clicked.connect(self.cancel_requested)
+        self.endpoints_button.clicked.connect(self.endpoints_requested)
         self._endpoint_changed()
 
     def _layout(self) -> None:
@@ -144,7 +150,11 @@ class ParamsPanel(QWidget):
 
         column.addWidget(_section("Endpoint"))
         endpoint = form()
-        endpoint.addRow("&Endpoint", self.endpoint_combo)
+        endpoint_row = QHBoxLayout()
+        endpoint_row.setSpacing(4)
+        endpoint_row.addWidget(self.endpoint_combo, 1)
+        endpoint_row.addWidget(self.endpoints_button)
+        endpoint.addRow(_buddy("&Endpoint", self.endpoint_combo), endpoint_row)
         endpoint.addRow("&Model", self.model_combo)
         column.addLayout(endpoint)
         column.addWidget(_section("Prompt"))
@@ -193,6 +203,19 @@ class ParamsPanel(QWidget):
 
     def profile(self) -> EndpointProfile:
         return self._profiles[self.endpoint_combo.currentData()]
+
+    def reload_profiles(self, profiles: list[EndpointProfile]) -> None:
+        """Refill the endpoint list (the Endpoints dialog saved); keeps the current choice
+        unless it was deleted."""
+        current = self.endpoint_combo.currentData()
+        self._profiles = {p.name: p for p in profiles}
+        self.endpoint_combo.blockSignals(True)
+        self.endpoint_combo.clear()
+        for profile in profiles:
+            self.endpoint_combo.addItem(profile.label, profile.name)
+        self.endpoint_combo.setCurrentIndex(max(0, self.endpoint_combo.findData(current)))
+        self.endpoint_combo.blockSignals(False)
+        self._endpoint_changed()
 
     def _endpoint_changed(self) -> None:
         profile = self.profile()
@@ -344,3 +367,32 @@ class ParamsPanel(QWidget):
             settings.endGroup()
         self._templates_changed()
         self.revalidate()
+
+    # --- a saved plan ----------------------------------------------------------------------
+
+    def load_plan(self, plan: Plan) -> list[str]:
+        """Fill the fields from `plan` (a reopened session). Returns what the panel cannot
+        show (e.g. a profile missing here, named variants), for a status message."""
+        notes: list[str] = []
+        index = self.endpoint_combo.findData(plan.endpoint.name)
+        if index >= 0:
+            self.endpoint_combo.setCurrentIndex(index)
+        else:
+            notes.append(f"endpoint profile {plan.endpoint.name!r} is not set up here")
+        self.model_combo.setCurrentText(plan.endpoint.model)
+        self.system_edit.setPlainText(plan.system or "")
+        self.variables.set_all_values(dict(plan.variables))
+        self.prompt_edit.setPlainText(plan.user)
+        temperature = plan.params.temperature
+        self.temperature_spin.setValue(-0.1 if temperature is None else temperature)
+        self.max_tokens_spin.setValue(plan.params.max_tokens)
+        self.seed_spin.setValue(-1 if plan.params.seed is None else plan.params.seed)
+        self.stream_check.setChecked(plan.params.stream)
+        self.concurrency_edit.setText(",".join(str(c) for c in plan.run.concurrency))
+        self.repetitions_spin.setValue(plan.run.repetitions)
+        if plan.variants:
+            notes.append(f"{len(plan.variants)} prompt variant(s) are kept only by Re-run")
+        self._templates_changed()
+        self.variables.set_all_values(dict(plan.variables))  # rows exist now
+        self.revalidate()
+        return notes
