@@ -132,13 +132,15 @@ def _queue_signal(decided: Sequence[Sample]) -> QueueSignal:
 
 
 def _similarity(
-    ok: Sequence[Sample], tokens: Sequence[list[str]], cap: int, seed: int
+    ok: Sequence[Sample], cap: int, seed: int
 ) -> tuple[Similarity, FloatMatrix, list[int]]:
     chosen = list(range(len(ok)))
     if len(chosen) > cap:
         rng = np.random.default_rng(seed)
         chosen = sorted(int(i) for i in rng.choice(len(ok), size=cap, replace=False))
-    codes = encode_all([tokens[i] for i in chosen])
+    # Only the (sub)sample is tokenised here: word lists of a 100k-response session would
+    # hold hundreds of MB at once.
+    codes = encode_all([words(ok[i].text) for i in chosen])
     matrix = similarity_matrix(codes)
     n = len(chosen)
     if n < 2:
@@ -180,8 +182,8 @@ def measure_cell(
     final = final_samples(attempts)
     decided = [s for s in final if s.outcome != "cancelled"]
     ok = [s for s in final if s.outcome == "ok"]
-    tokens = [words(s.text) for s in ok]
-    feats = [text_features(s.text, t) for s, t in zip(ok, tokens, strict=True)]
+    # One response's word list at a time: never all of them in memory together.
+    feats = [text_features(s.text, words(s.text)) for s in ok]
 
     texts = [s.text for s in ok]
     classes: dict[str, int] = {}
@@ -197,7 +199,7 @@ def measure_cell(
         agreement.distinct_answers = len({a for a in answers if a is not None})
         agreement.unparsable_answers = sum(1 for a in answers if a is None)
 
-    similarity, matrix, chosen = _similarity(ok, tokens, similarity_cap, seed)
+    similarity, matrix, chosen = _similarity(ok, similarity_cap, seed)
     cut = [s.finish_reason in LENGTH_CUT_REASONS for s in ok]
     output_tokens = [s.output_tokens for s in ok]
     metrics = CellMetrics(
