@@ -111,6 +111,8 @@ def test_new_is_refused_while_a_run_is_going(window_factory, sim_factory, qtbot)
     assert window.controller.busy
     assert window.session_actions.new_plan() is False
     assert "A run is going" in window.statusBar().currentMessage()
+    # ...and visible: the run bar fills the status bar, so it shows the message itself.
+    assert "A run is going" in window.run_bar.note.text()
     assert window.params.prompt_edit.toPlainText()  # nothing cleared
     window.controller.cancel()
     wait_finished(qtbot, window)

@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.run_bar = RunStatusBar()
         self.statusBar().addPermanentWidget(self.run_bar, 1)
+        self.statusBar().messageChanged.connect(self.run_bar.show_note)
         self.statusBar().setSizeGripEnabled(False)
         self._build_menus()
         self.session_actions = SessionActions(self)  # File menu: sessions, exports

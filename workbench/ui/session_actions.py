@@ -133,9 +133,6 @@ class SessionActions(QObject):
 
     def _status(self, text: str) -> None:
         self.window.statusBar().showMessage(text, MESSAGE_MS)
-        # The run bar fills the status bar (a permanent widget with stretch), which leaves
-        # temporary messages no room: say it in the run bar too (the next run replaces it).
-        self.window.run_bar.show_message(text)
 
     def _job(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)

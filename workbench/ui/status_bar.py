@@ -35,6 +35,10 @@ class RunStatusBar(QWidget):
         self.counts.setObjectName("countsLabel")
         self.rate = QLabel()
         self.rate.setObjectName("rateLabel")
+        # Temporary messages (QStatusBar.showMessage): the bar's own message area is hidden
+        # behind this permanent widget, so they are mirrored here.
+        self.note = QLabel()
+        self.note.setObjectName("statusNote")
         self.simulator = QLabel()
         self.simulator.setObjectName("simulatorStatus")
         self.simulator.setAccessibleName("Local simulator status")
@@ -44,7 +48,7 @@ class RunStatusBar(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.counts)
         layout.addWidget(self.rate)
-        layout.addStretch(1)
+        layout.addWidget(self.note, 1)
         layout.addWidget(self.simulator)
 
     def show_run(self, run: LiveRun) -> None:
@@ -62,6 +66,9 @@ class RunStatusBar(QWidget):
 
     def show_message(self, text: str) -> None:
         self.counts.setText(text)
+
+    def show_note(self, text: str) -> None:
+        self.note.setText(text)
 
     def show_simulator(self, status: str) -> None:
         self.simulator.setText(f"Local simulator: {status}")
