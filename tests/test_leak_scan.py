@@ -50,6 +50,10 @@ def test_no_key_in_any_file_log_or_output(
                  "--retries", "1", "--out", str(wrong), "--quiet"]) == 1
     failed = load_session(wrong).samples
     assert failed and all(s.error is not None and s.error.status == 401 for s in failed)
+    exports = tmp_path / "exports"
+    assert main(["export", str(good), "--html", str(exports / "r.html"), "--csv",
+                 str(exports / "r.csv"), "--json", str(exports / "r.json"), "--no-plots"]) == 0
+    assert main(["export", str(wrong), "--json", str(exports / "w.json")]) == 0
     assert main(["keys", "status", "good"]) == 0
     assert main(["endpoints", "list"]) == 0
 
@@ -58,7 +62,8 @@ def test_no_key_in_any_file_log_or_output(
         assert files_containing(key) == []
         assert key not in caplog.text
         assert key not in out.out and key not in out.err
-    # The scan did cover what was written: sessions and the profiles file.
+    # The scan did cover what was written: sessions, exports and the profiles file.
     assert good.exists() and wrong.exists()
+    assert len(list(exports.iterdir())) == 4
     assert profiles_path().exists()
     assert str(profiles_path()).startswith(str(isolated_user_dirs))

@@ -121,3 +121,47 @@ async def test_block_boundaries_change_nothing(
     path.write_bytes(b"".join(lines))
     with pytest.raises(SessionFileError, match="line 6: "):
         load_session(path)
+
+
+async def test_an_older_format_is_migrated_with_a_warning(
+    sim_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Format 1 is the first; the migration path is exercised by pretending the reader is at
+    format 2, with a step that renames a field the way a real change would."""
+    import workbench.core.journal as journal
+
+    path = tmp_path / "v1.jsonl"
+    result = await journalled_run(sim_url, path, repetitions=2)
+    lines = path.read_bytes().splitlines(keepends=True)
+    # What format 1 might have written: the plan's name under another key.
+    header = msgspec.json.decode(lines[0])
+    header["plan"]["title"] = header["plan"].pop("name")
+    lines[0] = msgspec.json.encode(header) + b"\n"
+    path.write_bytes(b"".join(lines))
+
+    def one_to_two(records: list[dict[str, object]]) -> list[dict[str, object]]:
+        head = records[0]
+        plan = head["plan"]
+        assert isinstance(plan, dict)
+        plan["name"] = plan.pop("title")
+        head["version"] = 2
+        return records
+
+    monkeypatch.setattr(journal, "VERSION", 2)
+    monkeypatch.setitem(journal.MIGRATIONS, 1, one_to_two)
+    loaded = load_session(path)
+    assert loaded.header.plan.name == "test"
+    assert loaded.samples == result.samples
+    assert any("migrated from an older format (version 1)" in w for w in loaded.warnings)
+
+
+def test_a_format_with_no_migration_is_refused_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import workbench.core.journal as journal
+
+    monkeypatch.setattr(journal, "VERSION", 3)
+    path = tmp_path / "old.jsonl"
+    path.write_bytes(b'{"type":"header","format":"prompt-stress-workbench-session","version":2}\n')
+    with pytest.raises(SessionFileError, match="version 2 cannot be migrated"):
+        load_session(path)
