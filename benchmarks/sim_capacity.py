@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
@@ -23,6 +21,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._machine import describe
 from workbench.sim.process import SimProcess
 
 
@@ -32,22 +31,6 @@ class Outcome:
     chunks: int = 0
     errors: int = 0
     peak_active: int = 0
-
-
-def machine() -> str:
-    model = "unknown cpu"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return (
-        f"cpu: {model}; cores: {os.cpu_count()}; python {platform.python_version()} "
-        f"({platform.python_implementation()}); {platform.platform()}"
-    )
 
 
 async def drive(url: str, streams: int, concurrency: int, mean_tokens: int) -> Outcome:
@@ -116,8 +99,7 @@ def main() -> int:
     parser.add_argument("--mean-tokens", type=int, default=64)
     parser.add_argument("--burst", type=int, default=500)
     args = parser.parse_args()
-    print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
-    print(machine())
+    print(describe())
     sim_args = [
         "--zero-delay",
         "--seed",

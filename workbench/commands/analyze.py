@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from workbench.commands._session import open_session
 from workbench.core.analysis import (
     AnalysisOptions,
     AnswerSpecError,
@@ -23,7 +24,7 @@ from workbench.core.analysis import (
     format_report,
     parse_slos,
 )
-from workbench.core.journal import SessionFileError, load_session
+from workbench.core.journal import SessionFileError
 
 
 def register(subparsers: Any) -> None:
@@ -80,11 +81,9 @@ def run(args: argparse.Namespace) -> int:
     if not args.session.exists():
         return _fail(f"{args.session}: no such file")
     try:
-        session = load_session(args.session)
+        session = open_session(args.session)
     except SessionFileError as exc:
         return _fail(str(exc))
-    for warning in session.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     baseline: int | str | None = args.baseline
     if baseline is not None and args.factor != "variant":
         try:

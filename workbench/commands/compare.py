@@ -9,9 +9,10 @@ from typing import Any
 
 import msgspec
 
+from workbench.commands._session import open_session
 from workbench.core.analysis import AnalysisOptions, format_report
 from workbench.core.compare import compare_sessions, session_labels
-from workbench.core.journal import LoadedSession, SessionFileError, load_session
+from workbench.core.journal import SessionFileError
 
 
 def register(subparsers: Any) -> None:
@@ -35,18 +36,11 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _load(path: Path) -> LoadedSession:
-    session = load_session(path)
-    for warning in session.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    return session
-
-
 def run(args: argparse.Namespace) -> int:
     if args.resamples < 100:
         return _fail(f"--resamples {args.resamples}: use at least 100")
     try:
-        a, b = _load(args.a), _load(args.b)
+        a, b = open_session(args.a), open_session(args.b)
     except SessionFileError as exc:
         return _fail(str(exc))
     if args.labels:

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from workbench.commands._session import open_session
 from workbench.core.analysis import AnalysisOptions, analyze
 from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
 from workbench.core.files import write_atomically
-from workbench.core.journal import LoadedSession, SessionFileError, load_session
+from workbench.core.journal import LoadedSession, SessionFileError
 
 
 def register(subparsers: Any) -> None:
@@ -55,11 +56,9 @@ def run(args: argparse.Namespace) -> int:
     if args.session.resolve() in {t.resolve() for t in targets}:
         return _fail("an export would overwrite the session file itself")
     try:
-        session = load_session(args.session)
+        session = open_session(args.session)
     except SessionFileError as exc:
         return _fail(str(exc))
-    for warning in session.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
     outputs: list[tuple[Path, bytes]] = []
     if args.csv:
         outputs.append((args.csv, samples_csv(session.samples)))
