@@ -139,23 +139,38 @@ class SessionJournal:
             delay = FSYNC_INTERVAL_S - (now - self._last_sync)
             self._sync_handle = loop.call_later(delay, self._sync)
 
-    def _sync(self) -> None:
+    def _sync(self, *, blocking: bool = False) -> None:
         self._sync_handle = None
         self._last_sync = time.monotonic()
         if self._file is None or not self._dirty:
             return
         self._dirty = False
+        # A duplicate descriptor: the file may be closed while the worker still syncs it.
+        fd = os.dup(self._file.fileno())
         try:
-            os.fsync(self._file.fileno())
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if blocking or loop is None:
+            self._fsync(fd)
+        else:
+            # fsync can block for tens of ms; under the window this loop is the Qt thread.
+            loop.run_in_executor(None, self._fsync, fd)
+
+    def _fsync(self, fd: int) -> None:
+        try:
+            os.fsync(fd)
         except OSError as exc:
             self.error = self.error or exc
+        finally:
+            os.close(fd)
 
     def close(self) -> None:
         if self._sync_handle is not None:
             self._sync_handle.cancel()
             self._sync_handle = None
         if self._file is not None:
-            self._sync()
+            self._sync(blocking=True)  # the end of a run is on disk before we say so
             self._file.close()
             self._file = None
 
