@@ -30,10 +30,9 @@ class EndpointChoice:
         """The API base as the SDKs take it; starts the local simulator when needed."""
         if self.fixed_base_url is not None:
             return self.fixed_base_url
-        from workbench.sim.process import LocalSimulator
+        from workbench.sim.process import LocalSimulator, api_base
 
-        root = await LocalSimulator.shared().abase_url()
-        return root + "/v1" if self.plan.endpoint.api == "openai" else root
+        return api_base(await LocalSimulator.shared().abase_url(), self.plan.endpoint.api)
 
     def close(self) -> None:
         """The local simulator is stopped at exit by LocalSimulator itself."""

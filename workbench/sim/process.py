@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from types import TracebackType
+from typing import Literal
 
 
 class SimProcessError(RuntimeError):
@@ -185,6 +186,12 @@ def process_cpu_seconds(pid: int) -> float:
         fields = stat.read().rsplit(")", 1)[1].split()
     ticks = int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def api_base(root: str, api: Literal["openai", "anthropic"]) -> str:
+    """The simulator's API base as the official SDK of `api` takes it: OpenAI's base ends
+    in /v1, Anthropic's does not (its SDK adds /v1/messages itself)."""
+    return root + "/v1" if api == "openai" else root
 
 
 def _answers_health(base_url: str) -> bool:

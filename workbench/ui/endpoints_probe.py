@@ -15,7 +15,8 @@ from typing import Literal
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.probe import ProbeResult, check_connection, fetch_models
 from workbench.core.secrets import check_key
-from workbench.ui.services import Services, api_base
+from workbench.sim.process import api_base
+from workbench.ui.services import Services
 
 ProbeAction = Literal["models", "test"]
 

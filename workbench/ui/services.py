@@ -16,21 +16,15 @@ from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from workbench.core.endpoints import EndpointProfile, ProfileStore
 from workbench.core.journal import default_session_path
-from workbench.core.records import ApiStyle
 from workbench.core.runner import Runner
 from workbench.core.secrets import KeyStore
-from workbench.sim.process import LocalSimulator
+from workbench.sim.process import LocalSimulator, api_base
 
 RunnerFactory = Callable[..., Runner]
 
 
 class EndpointUnavailable(Exception):
     """A run cannot start on this endpoint (no key, simulator failed). Message says why."""
-
-
-def api_base(root: str, api: ApiStyle) -> str:
-    """The simulator's API base as the SDK of `api` takes it (as workbench run does)."""
-    return root + "/v1" if api == "openai" else root
 
 
 class SimulatorService(QObject):
@@ -113,8 +107,8 @@ class Services:
         lookup = await asyncio.to_thread(self.keys.get, profile)
         if profile.needs_key and not lookup.found:
             raise EndpointUnavailable(
-                f"No API key for {profile.label}: save one with "
-                f"`workbench keys set {profile.name}`"
+                f"No API key for {profile.label}: save one in Edit > Endpoints and Keys "
+                f"(or `workbench keys set {profile.name}`)"
                 + (f" or set {profile.key_env}" if profile.key_env else "")
             )
         return profile.base_url, lookup.key
