@@ -13,8 +13,8 @@ from workbench.cli import main
 from workbench.core.endpoints import profiles_path
 from workbench.core.journal import load_session
 
-GOOD_KEY = "sk-leakscan-good-0123456789abcdefABCDEF"
-WRONG_KEY = "sk-leakscan-wrong-0123456789abcdefABCDEF"
+GOOD_KEY = "fake-leakscan-good-0123456789abcdefABCDEF"
+WRONG_KEY = "fake-leakscan-wrong-0123456789abcdefABCDEF"
 
 
 def _set_key(monkeypatch: pytest.MonkeyPatch, profile: str, key: str) -> None:

@@ -12,7 +12,7 @@ from workbench.cli import main
 from workbench.core.endpoints import ProfileStore
 from workbench.core.secrets import SERVICE
 
-KEY = "sk-list-test-1f2e3d4c5b6a7988"
+KEY = "fake-list-test-1f2e3d4c5b6a7988"
 
 
 def _rows(out: str) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from tests.conftest import MemoryKeyring
 from workbench.cli import main
 from workbench.core.secrets import SERVICE
 
-KEY = "sk-cli-test-9a8b7c6d5e4f3a2b1c0d"
+KEY = "fake-cli-test-9a8b7c6d5e4f3a2b1c0d"
 
 
 class _Terminal(io.StringIO):
@@ -112,12 +112,12 @@ def test_status_says_where_the_key_comes_from_without_printing_it(
     out = capsys.readouterr().out
     assert "from the system keyring" in out
 
-    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-env-override-123456")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "fake-env-override-123456")
     assert main(["keys", "status", "deepseek"]) == 0
     out = capsys.readouterr().out
     assert "environment variable DEEPSEEK_API_KEY" in out
     assert "a keyring entry also exists" in out
-    assert KEY not in out and "sk-env-override-123456" not in out
+    assert KEY not in out and "fake-env-override-123456" not in out
 
 
 def test_status_of_a_local_endpoint_needs_no_key(
@@ -146,7 +146,7 @@ def test_delete_warns_that_the_environment_still_supplies_a_key(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     memory_keyring.set_password(SERVICE, "deepseek", KEY)
-    monkeypatch.setenv("DEEPSEEK_API_KEY", "sk-env-override-123456")
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "fake-env-override-123456")
 
     assert main(["keys", "delete", "deepseek"]) == 0
     assert "DEEPSEEK_API_KEY is set in this environment" in capsys.readouterr().out

@@ -10,7 +10,7 @@ import pytest
 from workbench.cli import main
 from workbench.core.journal import load_session
 
-KEY = "sk-profile-test-0000000000000000"
+KEY = "fake-profile-test-0000000000000000"
 
 
 @pytest.fixture

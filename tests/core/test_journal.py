@@ -12,7 +12,7 @@ from workbench.core.events import EventBus
 from workbench.core.journal import SessionFileError, SessionJournal, load_session
 from workbench.core.runner import Runner, RunResult
 
-SECRET = "sk-journal-secret-000000000000"
+SECRET = "fake-journal-secret-000000000000"
 
 
 async def journalled_run(root: str, path: Path, **plan_kwargs: object) -> RunResult:

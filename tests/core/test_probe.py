@@ -11,7 +11,7 @@ import pytest
 
 from workbench.core.probe import _network_result, check_connection, fetch_models
 
-KEY = "sk-probe-right-00000000000000"
+KEY = "fake-probe-right-00000000000000"
 
 
 @pytest.mark.parametrize(("api", "suffix"), [("openai", "/v1"), ("anthropic", "")])
@@ -28,7 +28,7 @@ async def test_a_rejected_key_says_so_without_showing_it(
     sim_factory: Callable[..., str],
 ) -> None:
     root = sim_factory("--zero-delay", "--require-key", KEY)
-    wrong = "sk-probe-wrong-11111111111111"
+    wrong = "fake-probe-wrong-11111111111111"
     result = await check_connection("openai", root + "/v1", "sim-chat", wrong)
     assert (result.kind, result.status) == ("key_rejected", 401)
     assert "Key rejected" in result.message and wrong not in result.message

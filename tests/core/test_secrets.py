@@ -13,7 +13,7 @@ from tests.conftest import BrokenKeyring, MemoryKeyring
 from workbench.core.redact import redact_text
 from workbench.core.secrets import SERVICE, InvalidKey, KeyLookup, KeyStore
 
-KEY = "sk-test-4f1c2b9e8d7a6b5c4d3e2f1a"
+KEY = "fake-test-4f1c2b9e8d7a6b5c4d3e2f1a"
 
 
 class _Profile:
@@ -70,13 +70,13 @@ def test_a_key_handed_out_is_scrubbed_from_later_text(memory_keyring: MemoryKeyr
 def test_environment_overrides_keyring_only_when_allowed(memory_keyring: MemoryKeyring) -> None:
     memory_keyring.set_password(SERVICE, "deepseek", KEY)
     profile = _Profile("deepseek", "DEEPSEEK_API_KEY")
-    environ = {"DEEPSEEK_API_KEY": "sk-from-environment-0001"}
+    environ = {"DEEPSEEK_API_KEY": "fake-from-environment-0001"}
 
     cli = KeyStore(allow_env=True, environ=environ).get(profile)
     gui = KeyStore(allow_env=False, environ=environ).get(profile)
 
     assert (cli.key, cli.source, cli.env_var) == (
-        "sk-from-environment-0001",
+        "fake-from-environment-0001",
         "environment",
         "DEEPSEEK_API_KEY",
     )
@@ -160,7 +160,7 @@ def test_a_failing_keyring_falls_back_to_memory_with_a_plain_message(
     assert KEY not in status.message and KEY not in caplog.text
 
 
-@pytest.mark.parametrize("bad", ["", "   \n", "sk-abc def", "line1\nline2", "sk-\x07bell"])
+@pytest.mark.parametrize("bad", ["", "   \n", "fake-abc def", "line1\nline2", "fake-\x07bell"])
 def test_malformed_keys_are_rejected_without_echoing_them(
     memory_keyring: MemoryKeyring, bad: str
 ) -> None:

@@ -14,8 +14,8 @@ from workbench.ui.endpoints_dialog import EndpointsDialog
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 # The keyring fixtures come before main_window: the window's KeyStore picks its backend once.
 
-KEY = "sk-dialog-right-4f1c9a7e20b3"
-WRONG = "sk-dialog-wrong-000000000000"
+KEY = "fake-dialog-right-4f1c9a7e20b3"
+WRONG = "fake-dialog-wrong-000000000000"
 CTRL = Qt.KeyboardModifier.ControlModifier
 PROBE_TIMEOUT_MS = 15_000
 
