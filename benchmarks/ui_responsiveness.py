@@ -34,7 +34,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from benchmarks._machine import describe
 from workbench import app
 from workbench.sim.process import SimProcess
-from workbench.ui.event_loop import WorkbenchEventLoop
+from workbench.ui.runtime.event_loop import WorkbenchEventLoop
 
 PROBE_MS = 5
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 from workbench import app  # noqa: E402
 from workbench.sim.process import SimProcess  # noqa: E402
-from workbench.ui.event_loop import WorkbenchEventLoop  # noqa: E402
+from workbench.ui.runtime.event_loop import WorkbenchEventLoop  # noqa: E402
 
 PROMPT = (
     "You are reviewing the design of a {{service}}. List the three most important risks "

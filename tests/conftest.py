@@ -311,7 +311,7 @@ from typing import Any  # noqa: E402
 def _qasync_session_loop(qapp: Any) -> Iterator[asyncio.AbstractEventLoop]:
     """One QEventLoop for the whole session: loops created and closed per test left socket
     notifiers behind that stalled the next test's connections."""
-    from workbench.ui.event_loop import WorkbenchEventLoop
+    from workbench.ui.runtime.event_loop import WorkbenchEventLoop
 
     loop = WorkbenchEventLoop(qapp)
     yield loop

@@ -29,13 +29,15 @@ from PySide6.QtWidgets import QApplication
 
 from workbench import __version__
 from workbench.core.endpoints import ProfileStore
-from workbench.core.journal import default_session_path
+from workbench.core.export import ReportPlot
+from workbench.core.journal import LoadedSession, default_session_path
 from workbench.core.runner import Runner
 from workbench.core.secrets import KeyStore
-from workbench.ui import errors, theme
-from workbench.ui.event_loop import WorkbenchEventLoop
-from workbench.ui.main_window import MainWindow
-from workbench.ui.services import Services, SimulatorService
+from workbench.sim.process import LocalSimulator
+from workbench.ui.common import errors, theme
+from workbench.ui.runtime.event_loop import WorkbenchEventLoop
+from workbench.ui.runtime.services import Services, SimulatorService
+from workbench.ui.window.main_window import MainWindow
 
 log = logging.getLogger("workbench")
 ORGANIZATION = "prompt-stress-workbench"
@@ -67,7 +69,9 @@ def build_services(
     of starting the local one (tests, benchmarks)."""
     return Services(
         settings=settings or QSettings(str(settings_path()), QSettings.Format.IniFormat),
-        simulator=SimulatorService(simulator_root),
+        simulator=SimulatorService(
+            None if simulator_root else LocalSimulator.shared(), fixed_root=simulator_root
+        ),
         # The window takes keys from the keyring only; environment variables are for the CLI.
         keys=KeyStore(allow_env=False),
         profiles=ProfileStore(),
@@ -88,9 +92,11 @@ def build_window(services: Services) -> MainWindow:
     return window
 
 
-async def open_session(window: MainWindow, path: Path) -> None:
-    """Show a saved session, as File > Open does (the file is read off the Qt thread)."""
-    await window.session_actions.open_path(path)
+def render_report_plots(session: LoadedSession) -> list[ReportPlot]:
+    """The window's plots of a session, drawn offscreen, for `workbench export --html`."""
+    from workbench.ui.plots.report_plots import render_report_plots as render
+
+    return render(session)
 
 
 async def run_until_closed(app: QApplication, window: MainWindow, file: Path | None) -> None:
@@ -98,7 +104,7 @@ async def run_until_closed(app: QApplication, window: MainWindow, file: Path | N
     app.lastWindowClosed.connect(closed.set)
     window.show()
     if file is not None:
-        await open_session(window, file)
+        await window.session_actions.open_path(file)
     await closed.wait()
     await window.controller.shutdown()
     window.services.simulator.mark_stopped()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from workbench.sim.cli import add_arguments, settings_from_args
+from workbench.sim.command import add_arguments, settings_from_args
 from workbench.sim.settings import SettingsError, SimSettings
 
 

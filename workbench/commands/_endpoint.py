@@ -30,9 +30,11 @@ class EndpointChoice:
         """The API base as the SDKs take it; starts the local simulator when needed."""
         if self.fixed_base_url is not None:
             return self.fixed_base_url
-        from workbench.sim.process import LocalSimulator, api_base
+        from workbench.core.endpoints import simulator_api_base
+        from workbench.sim.process import LocalSimulator
 
-        return api_base(await LocalSimulator.shared().abase_url(), self.plan.endpoint.api)
+        root = await LocalSimulator.shared().abase_url()
+        return simulator_api_base(root, self.plan.endpoint.api)
 
     def close(self) -> None:
         """The local simulator is stopped at exit by LocalSimulator itself."""

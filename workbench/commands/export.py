@@ -35,8 +35,8 @@ def _fail(message: str) -> int:
 
 
 def report_plots(session: LoadedSession) -> list[ReportPlot]:
-    """The window's plots of this session, rendered offscreen."""
-    from workbench.ui.report_plots import render_report_plots
+    """The window's plots of this session, rendered offscreen (Qt is loaded only here)."""
+    from workbench.app import render_report_plots
 
     return render_report_plots(session)
 

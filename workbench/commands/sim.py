@@ -1,11 +1,11 @@
-"""`workbench sim`: serve the simulated LLM endpoint (flags: workbench.sim.cli)."""
+"""`workbench sim`: serve the simulated LLM endpoint (flags: workbench.sim.command)."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from workbench.sim import cli as sim_cli
+from workbench.sim import command as sim_cli
 
 
 def register(subparsers: Any) -> None:

@@ -1,5 +1,5 @@
 """`python -m workbench.sim [flags]`: the simulated endpoint, same flags as `workbench sim`."""
 
-from workbench.sim.cli import main
+from workbench.sim.command import main
 
 raise SystemExit(main())

@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from types import TracebackType
-from typing import Literal
 
 
 class SimProcessError(RuntimeError):
@@ -188,12 +187,6 @@ def process_cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def api_base(root: str, api: Literal["openai", "anthropic"]) -> str:
-    """The simulator's API base as the official SDK of `api` takes it: OpenAI's base ends
-    in /v1, Anthropic's does not (its SDK adds /v1/messages itself)."""
-    return root + "/v1" if api == "openai" else root
-
-
 def _answers_health(base_url: str) -> bool:
     try:
         with urllib.request.urlopen(base_url + "/health", timeout=2) as reply:
@@ -239,6 +232,10 @@ class LocalSimulator:
     @property
     def process(self) -> SimProcess:
         return self._process
+
+    def running(self) -> bool:
+        """Whether the child is alive (a poll of its PID, no I/O)."""
+        return self._process.running()
 
     def stop(self) -> None:
         with self._lock:

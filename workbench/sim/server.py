@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from workbench.sim.app import SimServer
+from workbench.sim.asgi import SimServer
 from workbench.sim.settings import SimSettings
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})

@@ -13,6 +13,7 @@ from workbench.core.endpoints.profile import (
     Origin,
     ProfileError,
     cost_usd,
+    simulator_api_base,
     to_endpoint_spec,
     validate_profile,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "cost_usd",
     "preset",
     "profiles_path",
+    "simulator_api_base",
     "to_endpoint_spec",
     "validate_profile",
 ]

@@ -146,6 +146,13 @@ def _check_price(
         raise bad(f"{price} is negative; prices are USD per million tokens, 0 or more", field)
 
 
+def simulator_api_base(root: str, api: ApiStyle) -> str:
+    """The local simulator's API base (from its root URL) as the official SDK of `api` takes
+    it: OpenAI's base ends in /v1, Anthropic's does not (its SDK adds /v1/messages itself).
+    A profile with no base_url runs on the simulator; this is where its base comes from."""
+    return root + "/v1" if api == "openai" else root
+
+
 def to_endpoint_spec(profile: EndpointProfile, model: str | None = None) -> EndpointSpec:
     """The plan's view of a profile: where to send requests (never the key)."""
     chosen = model or profile.default_model

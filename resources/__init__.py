@@ -1,0 +1,1 @@
+"""Icons, styles and other data files, shipped as the package workbench.resources (see README.md)."""

@@ -1,0 +1,398 @@
+"""The left panel: endpoint, model, prompts, parameters, load, Run and Cancel."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workbench.core.endpoints import EndpointProfile, ProfileError, to_endpoint_spec
+from workbench.core.plan import Params, Plan, PlanError, RunSettings, parse_concurrency, validate
+from workbench.ui.common.validation import mark_field
+from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
+
+CONCURRENCY_HINT = "One level (8) or a sweep (1,8,32): requests kept in flight at once"
+
+
+def _named(widget: Any, name: str, accessible: str) -> Any:
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    return widget
+
+
+def _buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class ParamsPanel(QWidget):
+    run_requested = Signal()
+    cancel_requested = Signal()
+    endpoints_requested = Signal()  # the "…" next to the endpoint: the Endpoints dialog
+
+    def __init__(self, profiles: list[EndpointProfile], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paramsPanel")
+        self._profiles = {p.name: p for p in profiles}
+        self._busy = False
+        self._problems: dict[str, str] = {}
+
+        self.endpoint_combo = _named(QComboBox(), "endpointCombo", "Endpoint")
+        for profile in profiles:
+            self.endpoint_combo.addItem(profile.label, profile.name)
+        self.endpoints_button = _named(QToolButton(), "endpointsButton", "Edit endpoints")
+        self.endpoints_button.setText("…")
+        self.endpoints_button.setToolTip("Endpoints and keys (Ctrl+Shift+E)")
+        self.model_combo = _named(QComboBox(), "modelCombo", "Model")
+        self.model_combo.setEditable(True)
+        self.system_edit = _named(
+            PromptEdit("System message (optional)"), "systemEdit", "System prompt"
+        )
+        self.system_edit.setFixedHeight(64)
+        self.prompt_edit = _named(
+            PromptEdit("User message. {{name}} inserts a variable."), "promptEdit", "User prompt"
+        )
+        self.prompt_edit.setMinimumHeight(110)
+        self.variables = _named(VariablesTable(), "variablesTable", "Variable values")
+        self.variables.setVisible(False)
+
+        self.temperature_spin = _named(QDoubleSpinBox(), "temperatureSpin", "Temperature")
+        self.temperature_spin.setRange(-0.1, 2.0)
+        self.temperature_spin.setSingleStep(0.1)
+        self.temperature_spin.setDecimals(2)
+        self.temperature_spin.setSpecialValueText("server default")
+        self.temperature_spin.setValue(0.7)
+        self.max_tokens_spin = _named(QSpinBox(), "maxTokensSpin", "Max tokens")
+        self.max_tokens_spin.setRange(1, 1_000_000)
+        self.max_tokens_spin.setValue(512)
+        self.seed_spin = _named(QSpinBox(), "seedSpin", "Seed")
+        self.seed_spin.setRange(-1, 2_000_000_000)
+        self.seed_spin.setSpecialValueText("none")
+        self.seed_spin.setValue(-1)
+        self.stream_check = _named(QCheckBox("Stream the response"), "streamCheck", "Streaming")
+        self.stream_check.setChecked(True)
+        self.concurrency_edit = _named(QLineEdit("1,4,8"), "concurrencyEdit", "Concurrency")
+        self.concurrency_edit.setPlaceholderText("e.g. 8 or 1,8,32")
+        self.repetitions_spin = _named(QSpinBox(), "repetitionsSpin", "Repetitions")
+        self.repetitions_spin.setRange(1, 1_000_000)
+        self.repetitions_spin.setValue(8)
+        self.repetitions_spin.setToolTip("Requests per concurrency level")
+        self.total_label = QLabel()
+        self.total_label.setObjectName("hintLabel")
+
+        self.run_button = _named(QPushButton("Run"), "runButton", "Run")
+        self.run_button.setToolTip("Run the plan (Ctrl+Enter)")
+        self.run_button.setDefault(True)
+        self.cancel_button = _named(QPushButton("Cancel"), "cancelButton", "Cancel")
+        self.cancel_button.setToolTip("Cancel the run; finished responses are kept (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.problem_label = QLabel()
+        self.problem_label.setObjectName("problemLabel")
+        self.problem_label.setWordWrap(True)
+
+        self._layout()
+        self.endpoint_combo.currentIndexChanged.connect(self._endpoint_changed)
+        for signal in (
+            self.model_combo.currentTextChanged,
+            self.system_edit.textChanged,
+            self.prompt_edit.textChanged,
+            self.variables.values_changed,
+            self.temperature_spin.valueChanged,
+            self.max_tokens_spin.valueChanged,
+            self.concurrency_edit.textChanged,
+            self.repetitions_spin.valueChanged,
+        ):
+            signal.connect(self.revalidate)
+        self.system_edit.textChanged.connect(self._templates_changed)
+        self.prompt_edit.textChanged.connect(self._templates_changed)
+        self.run_button.clicked.connect(self.run_requested)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        self.endpoints_button.clicked.connect(self.endpoints_requested)
+        self._endpoint_changed()
+
+    def _layout(self) -> None:
+        form_widget = QWidget()
+        column = QVBoxLayout(form_widget)
+        column.setContentsMargins(12, 10, 12, 10)
+        column.setSpacing(6)
+
+        def form() -> QFormLayout:
+            layout = QFormLayout()
+            layout.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+            layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            layout.setHorizontalSpacing(10)
+            layout.setVerticalSpacing(6)
+            return layout
+
+        column.addWidget(_section("Endpoint"))
+        endpoint = form()
+        endpoint_row = QHBoxLayout()
+        endpoint_row.setSpacing(4)
+        endpoint_row.addWidget(self.endpoint_combo, 1)
+        endpoint_row.addWidget(self.endpoints_button)
+        endpoint.addRow(_buddy("&Endpoint", self.endpoint_combo), endpoint_row)
+        endpoint.addRow("&Model", self.model_combo)
+        column.addLayout(endpoint)
+        column.addWidget(_section("Prompt"))
+        column.addWidget(_buddy("S&ystem", self.system_edit))
+        column.addWidget(self.system_edit)
+        column.addWidget(_buddy("&User", self.prompt_edit))
+        column.addWidget(self.prompt_edit, 1)
+        column.addWidget(self.variables)
+        column.addWidget(_section("Parameters"))
+        params = form()
+        params.addRow("&Temperature", self.temperature_spin)
+        params.addRow("Max t&okens", self.max_tokens_spin)
+        params.addRow("See&d", self.seed_spin)
+        params.addRow("", self.stream_check)
+        column.addLayout(params)
+        column.addWidget(_section("Load"))
+        load = form()
+        load.addRow("&Concurrency", self.concurrency_edit)
+        load.addRow("&Repetitions", self.repetitions_spin)
+        column.addLayout(load)
+        column.addWidget(self.total_label)
+
+        scroll = QScrollArea()
+        scroll.setWidget(form_widget)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button, 2)
+        buttons.addWidget(self.cancel_button, 1)
+        footer = QVBoxLayout()
+        footer.setContentsMargins(12, 6, 12, 12)
+        footer.addWidget(self.problem_label)
+        footer.addLayout(buttons)
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(scroll, 1)
+        outer.addLayout(footer)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.setMinimumWidth(300)
+
+    # --- state ----------------------------------------------------------------------------
+
+    def profile(self) -> EndpointProfile:
+        return self._profiles[self.endpoint_combo.currentData()]
+
+    def reload_profiles(self, profiles: list[EndpointProfile]) -> None:
+        """Refill the endpoint list (the Endpoints dialog saved); keeps the current choice
+        unless it was deleted."""
+        current = self.endpoint_combo.currentData()
+        self._profiles = {p.name: p for p in profiles}
+        self.endpoint_combo.blockSignals(True)
+        self.endpoint_combo.clear()
+        for profile in profiles:
+            self.endpoint_combo.addItem(profile.label, profile.name)
+        self.endpoint_combo.setCurrentIndex(max(0, self.endpoint_combo.findData(current)))
+        self.endpoint_combo.blockSignals(False)
+        self._endpoint_changed()
+
+    def _endpoint_changed(self) -> None:
+        profile = self.profile()
+        current = self.model_combo.currentText()
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        self.model_combo.addItems(profile.all_models())
+        models = profile.all_models()
+        keep = current if current in models else profile.default_model
+        self.model_combo.setCurrentText(keep or "")
+        self.model_combo.blockSignals(False)
+        self.revalidate()
+
+    def _templates_changed(self) -> None:
+        self.variables.set_templates(self.system_edit.toPlainText(), self.prompt_edit.toPlainText())
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.cancel_button.setEnabled(busy)
+        self._update_run_button()
+
+    def _update_run_button(self) -> None:
+        # Run while a run is going restarts it (the controller cancels the current one).
+        self.run_button.setEnabled(not self._problems)
+        self.run_button.setText("Restart" if self._busy else "Run")
+
+    @property
+    def problems(self) -> dict[str, str]:
+        return dict(self._problems)
+
+    def build_plan(self) -> Plan | None:
+        """The plan the fields describe, or None (and the fields marked) when invalid."""
+        problems: dict[str, str] = {}
+        try:
+            levels = parse_concurrency(self.concurrency_edit.text())
+        except PlanError as exc:
+            problems["concurrency"] = str(exc).split(": ", 1)[-1]
+            levels = [1]
+        model = self.model_combo.currentText().strip()
+        plan: Plan | None = None
+        try:
+            spec = to_endpoint_spec(self.profile(), model or None)
+        except ProfileError:
+            problems["model"] = "choose or type a model name"
+            spec = None
+        temperature = self.temperature_spin.value()
+        seed = self.seed_spin.value()
+        system = self.system_edit.toPlainText()
+        if spec is not None:
+            plan = Plan(
+                name=(self.prompt_edit.toPlainText().strip().splitlines() or ["untitled"])[0][:60],
+                endpoint=spec,
+                system=system if system.strip() else None,
+                user=self.prompt_edit.toPlainText(),
+                variables=self.variables.values(),
+                params=Params(
+                    temperature=None if temperature < 0 else round(temperature, 2),
+                    max_tokens=self.max_tokens_spin.value(),
+                    seed=None if seed < 0 else seed,
+                    stream=self.stream_check.isChecked(),
+                ),
+                run=RunSettings(concurrency=levels, repetitions=self.repetitions_spin.value()),
+            )
+            try:
+                validate(plan)
+            except PlanError as exc:
+                field = {"user": "prompt", "run.concurrency": "concurrency"}.get(
+                    exc.where, exc.where
+                )
+                problems.setdefault(field, str(exc).split(": ", 1)[-1])
+        self._show_problems(problems)
+        return None if problems else plan
+
+    def revalidate(self) -> None:
+        plan = self.build_plan()
+        if plan is not None:
+            total = plan.total_requests()
+            levels = ", ".join(str(c) for c in plan.run.concurrency)
+            self.total_label.setText(f"{total} requests · concurrency {levels}")
+        else:
+            self.total_label.setText("")
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        self._problems = problems
+        fields = {
+            "concurrency": (self.concurrency_edit, CONCURRENCY_HINT),
+            "prompt": (self.prompt_edit, ""),
+            "model": (self.model_combo, ""),
+            "variables": (self.variables, ""),
+            "params.temperature": (self.temperature_spin, ""),
+            "params.max_tokens": (self.max_tokens_spin, ""),
+            "run.repetitions": (self.repetitions_spin, "Requests per concurrency level"),
+        }
+        for name, (widget, hint) in fields.items():
+            mark_field(widget, problems.get(name), hint)
+        shown = {
+            "concurrency": "Concurrency", "prompt": "Prompt", "model": "Model",
+            "variables": "Variables",
+        }
+        self.problem_label.setText(
+            "\n".join(f"{shown.get(k, k)}: {v}" for k, v in problems.items())
+        )
+        self.problem_label.setVisible(bool(problems))
+        self._update_run_button()
+
+    # --- persistence (never a key) ----------------------------------------------------------
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.beginGroup("plan")
+        settings.setValue("endpoint", self.endpoint_combo.currentData())
+        settings.setValue("model", self.model_combo.currentText())
+        settings.setValue("system", self.system_edit.toPlainText())
+        settings.setValue("prompt", self.prompt_edit.toPlainText())
+        settings.setValue("variables", json.dumps(self.variables.all_values()))
+        settings.setValue("temperature", self.temperature_spin.value())
+        settings.setValue("max_tokens", self.max_tokens_spin.value())
+        settings.setValue("seed", self.seed_spin.value())
+        settings.setValue("stream", self.stream_check.isChecked())
+        settings.setValue("concurrency", self.concurrency_edit.text())
+        settings.setValue("repetitions", self.repetitions_spin.value())
+        settings.endGroup()
+
+    def restore_state(self, settings: QSettings) -> None:
+        settings.beginGroup("plan")
+        try:
+            index = self.endpoint_combo.findData(settings.value("endpoint", "local-sim"))
+            if index >= 0:
+                self.endpoint_combo.setCurrentIndex(index)
+            model = settings.value("model")
+            if model:
+                self.model_combo.setCurrentText(str(model))
+            self.system_edit.setPlainText(str(settings.value("system", "")))
+            try:
+                values = json.loads(str(settings.value("variables", "{}")))
+            except json.JSONDecodeError:
+                values = {}
+            if isinstance(values, dict):
+                self.variables.set_all_values({str(k): str(v) for k, v in values.items()})
+            self.prompt_edit.setPlainText(str(settings.value("prompt", "")))
+            self.temperature_spin.setValue(float(settings.value("temperature", 0.7)))  # type: ignore[arg-type]
+            self.max_tokens_spin.setValue(int(settings.value("max_tokens", 512)))  # type: ignore[call-overload]
+            self.seed_spin.setValue(int(settings.value("seed", -1)))  # type: ignore[call-overload]
+            self.stream_check.setChecked(str(settings.value("stream", "true")).lower() == "true")
+            self.concurrency_edit.setText(str(settings.value("concurrency", "1,4,8")))
+            self.repetitions_spin.setValue(int(settings.value("repetitions", 8)))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            pass  # a hand-edited settings file: keep the defaults for what is unreadable
+        finally:
+            settings.endGroup()
+        self._templates_changed()
+        self.revalidate()
+
+    # --- a saved plan ----------------------------------------------------------------------
+
+    def load_plan(self, plan: Plan) -> list[str]:
+        """Fill the fields from `plan` (a reopened session). Returns what the panel cannot
+        show (e.g. a profile missing here, named variants), for a status message."""
+        notes: list[str] = []
+        index = self.endpoint_combo.findData(plan.endpoint.name)
+        if index >= 0:
+            self.endpoint_combo.setCurrentIndex(index)
+        else:
+            notes.append(f"endpoint profile {plan.endpoint.name!r} is not set up here")
+        self.model_combo.setCurrentText(plan.endpoint.model)
+        self.system_edit.setPlainText(plan.system or "")
+        self.variables.set_all_values(dict(plan.variables))
+        self.prompt_edit.setPlainText(plan.user)
+        temperature = plan.params.temperature
+        self.temperature_spin.setValue(-0.1 if temperature is None else temperature)
+        self.max_tokens_spin.setValue(plan.params.max_tokens)
+        self.seed_spin.setValue(-1 if plan.params.seed is None else plan.params.seed)
+        self.stream_check.setChecked(plan.params.stream)
+        self.concurrency_edit.setText(",".join(str(c) for c in plan.run.concurrency))
+        self.repetitions_spin.setValue(plan.run.repetitions)
+        if plan.variants:
+            notes.append(f"{len(plan.variants)} prompt variant(s) are kept only by Re-run")
+        self._templates_changed()
+        self.variables.set_all_values(dict(plan.variables))  # rows exist now
+        self.revalidate()
+        return notes

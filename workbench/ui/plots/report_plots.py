@@ -1,0 +1,68 @@
+"""The report's plots, drawn offscreen by the window's own plotting code (PlotsView)."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QBuffer, QCoreApplication, QEvent, QIODevice, Qt
+from PySide6.QtWidgets import QApplication
+
+from workbench.core.export import ReportPlot
+from workbench.core.journal import LoadedSession
+from workbench.viewmodel.live import run_from_session
+
+# What each plot shows, in a sentence a stakeholder can read under the picture.
+_DESCRIPTIONS = {
+    "latency": "end-to-end latency of each request against when it was sent, coloured by level",
+    "inflight": "requests in flight over the run",
+    "ttft_hist": "time to first token of every successful request",
+    "e2e_hist": "end-to-end latency of every successful request",
+    "length_hist": "response length in characters",
+    "length_by_level": "response length at each concurrency level",
+    "e2e_by_level": "end-to-end latency at each concurrency level",
+}
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    # A command-line export must not open a window on anyone's screen.
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return QApplication([])
+
+
+def render_report_plots(session: LoadedSession, *, width: int = 1500) -> list[ReportPlot]:
+    _application()
+    from workbench.ui.plots.plots_view import PLOTS, PlotsView
+
+    view = PlotsView()
+    # Laid out for real (sizes, no overlaps) but never on anyone's screen.
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    view.resize(width, int(width * 0.62))
+    view.show()
+    QCoreApplication.processEvents()
+    view.set_run(run_from_session(session))
+    view.redraw()
+    QCoreApplication.processEvents()
+    from pyqtgraph.exporters import ImageExporter
+
+    plots = []
+    for name, plot in view.plots.items():
+        exporter = ImageExporter(plot)
+        # Twice the on-screen size: sharp when printed, and every plot's text the same size.
+        exporter.parameters()["width"] = int(plot.width() * 2)
+        image = exporter.export(toBytes=True)
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        wide = plot.width() > 0.5 * view.width()
+        plots.append(
+            ReportPlot(PLOTS[name][0], bytes(buffer.data().data()), _DESCRIPTIONS[name], wide)
+        )
+    # Destroy the view now, while the application exists: left to interpreter shutdown,
+    # pyqtgraph's items outlive Qt's objects and the process segfaults on exit.
+    view.close()
+    view.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return plots

@@ -1,0 +1,303 @@
+"""The Responses tab: cards streaming live, sorted and filtered, diffed against a baseline."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Literal
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+
+from workbench.ui.responses.card import ResponseCard
+from workbench.ui.responses.card_grid import CardGrid
+from workbench.ui.responses.diff_dialog import DiffDialog
+from workbench.ui.responses.toolbar import ResponsesToolbar
+from workbench.ui.runtime.bridge import Tick
+from workbench.viewmodel.diffing import DiffColors, PairDiff, diff_pair, medoid_index, render_html
+from workbench.viewmodel.live import LiveResponse, LiveRun
+
+REORDER_MS = 500  # re-sorting / re-filtering while a run streams, at most this often
+MEDOID_EVERY_S = 2.0
+
+
+class ResponsesView(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("responsesView")
+        self.setAccessibleName("Responses")
+        self.run: LiveRun | None = None
+        self.baseline_id: int | None = None
+        self.baseline_auto = True
+        self.marked_id: int | None = None
+        self._diffs: dict[int, PairDiff] = {}
+        self._queued_diffs: set[int] = set()
+        self._diff_task: asyncio.Task[None] | None = None
+        self._dialogs: list[DiffDialog] = []
+        self._medoid_task: asyncio.Task[None] | None = None
+        self._medoid_at = 0.0
+        self._medoid_ok = 0
+        self.toolbar = ResponsesToolbar()
+        self.grid = CardGrid(self._bind, self._make_card)
+        self.grid.setObjectName("responsesGrid")
+        self.empty = QLabel(
+            "No responses yet.\n\nWrite a prompt on the left and press Run (Ctrl+Enter):\n"
+            "every response streams into its own card here."
+        )
+        self.empty.setObjectName("emptyState")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.grid)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.stack, 1)
+        self._reorder_timer = QTimer(self)
+        self._reorder_timer.setSingleShot(True)
+        self._reorder_timer.setInterval(REORDER_MS)
+        self._reorder_timer.timeout.connect(self.reorder)
+        self.toolbar.changed.connect(self.reorder)
+        self.toolbar.display_changed.connect(lambda: self.grid.refresh())
+        self.toolbar.use_medoid.connect(self.use_medoid)
+
+    # --- run lifecycle -------------------------------------------------------------------
+
+    def set_run(self, run: LiveRun) -> None:
+        self.run = run
+        self.baseline_id = None
+        self.baseline_auto = True
+        self.marked_id = None
+        self._diffs.clear()
+        self._medoid_ok = 0
+        self.toolbar.set_levels(run.levels)
+        self.toolbar.set_baseline_text(None, auto=True)
+        self.grid.set_ids([])
+        self.stack.setCurrentWidget(self.grid)
+
+    def on_tick(self, tick: Tick) -> None:
+        if tick.run is not self.run:
+            self.set_run(tick.run)
+        if tick.run_started and not tick.started:
+            self.toolbar.set_levels(tick.run.levels)
+        if tick.started:
+            if self.toolbar.is_default_view():
+                self.grid.append_ids(tick.started)
+            elif not self._reorder_timer.isActive():
+                self._reorder_timer.start()
+        changed = set(tick.streamed) | set(tick.finished)
+        if changed:
+            self.grid.refresh(changed)
+        if tick.finished and not self.toolbar.is_default_view():
+            self._reorder_timer.start()
+        if tick.finished or tick.run_finished:
+            self._maybe_update_medoid(force=tick.run_finished)
+
+    def ok_texts(self) -> list[tuple[int, str]]:
+        run = self.run
+        if run is None:
+            return []
+        return [
+            (i, r.sample.text)
+            for i in run.order
+            if (r := run.responses[i]).state == "ok" and r.sample is not None
+        ]
+
+    # --- baseline ------------------------------------------------------------------------
+
+    def _maybe_update_medoid(self, force: bool = False) -> None:
+        if not self.baseline_auto or self.run is None:
+            return
+        ok = sum(1 for r in self.run.responses.values() if r.state == "ok")
+        due = time.monotonic() - self._medoid_at >= MEDOID_EVERY_S
+        if ok == self._medoid_ok or not (force or due or self.baseline_id is None):
+            return
+        if self._medoid_task is not None and not self._medoid_task.done():
+            if force:
+                QTimer.singleShot(100, lambda: self._maybe_update_medoid(force=True))
+            return
+        self._medoid_ok = ok
+        self._medoid_at = time.monotonic()
+        self._medoid_task = asyncio.ensure_future(self._update_medoid())
+
+    async def _update_medoid(self) -> None:
+        pairs = self.ok_texts()
+        # Off the Qt thread: the similarity matrix grows with n².
+        index = await asyncio.to_thread(medoid_index, [t for _, t in pairs])
+        if index is not None and self.baseline_auto:
+            self._set_baseline(pairs[index][0], auto=True)
+
+    def use_medoid(self) -> None:
+        self.baseline_auto = True
+        self._medoid_ok = -1
+        self._maybe_update_medoid(force=True)
+
+    def make_baseline(self, item_id: int) -> None:
+        run = self.run
+        if run is not None and (item := run.responses.get(item_id)) and item.state == "ok":
+            self._set_baseline(item_id, auto=False)
+
+    def _set_baseline(self, item_id: int, *, auto: bool) -> None:
+        self.baseline_auto = auto
+        if item_id == self.baseline_id:
+            self.toolbar.set_baseline_text(item_id, auto=auto)
+            return
+        self.baseline_id = item_id
+        self._diffs.clear()
+        self.toolbar.set_baseline_text(item_id, auto=auto)
+        self.grid.refresh()
+        if self.toolbar.sort_key() == "similarity" or self.toolbar.similarity_limit() < 1:
+            self.reorder()
+
+    def diff_for(self, item_id: int, *, wait: bool = True) -> PairDiff | None:
+        """The cached diff of a finished response against the baseline. Missing ones are
+        computed now (`wait`) or queued for a worker thread, the card refreshed after."""
+        run = self.run
+        if run is None or self.baseline_id is None:
+            return None
+        item = run.responses.get(item_id)
+        base = run.responses.get(self.baseline_id)
+        if item is None or base is None or item.sample is None or base.sample is None:
+            return None
+        diff = self._diffs.get(item_id)
+        if diff is None and wait:
+            diff = self._diffs[item_id] = diff_pair(base.sample.text, item.sample.text)
+        elif diff is None:
+            self._queued_diffs.add(item_id)
+            if self._diff_task is None or self._diff_task.done():
+                self._diff_task = asyncio.ensure_future(self._compute_queued_diffs())
+        return diff
+
+    async def _compute_queued_diffs(self) -> None:
+        while self._queued_diffs and self.run is not None and self.baseline_id is not None:
+            ids, self._queued_diffs = self._queued_diffs, set()
+            run, baseline = self.run, self.baseline_id
+            base = run.responses[baseline].text
+            pairs = [(i, run.responses[i].text) for i in ids if i in run.responses]
+            diffs = await asyncio.to_thread(_diff_all, base, pairs)
+            if run is not self.run or baseline != self.baseline_id:
+                return  # the baseline changed meanwhile; the new one queues its own
+            self._diffs.update(diffs)
+            self.grid.refresh({i for i, _ in diffs})
+
+    # --- cards ---------------------------------------------------------------------------
+
+    def _make_card(self, parent: QWidget) -> ResponseCard:
+        card = ResponseCard(parent)
+        card.make_baseline.connect(self.make_baseline)
+        card.compare_baseline.connect(self.compare_with_baseline)
+        card.mark_compare.connect(self._mark)
+        card.compare_marked.connect(self.compare_with_marked)
+        card.copy_text.connect(self.copy_text)
+        return card
+
+    def _colors(self) -> DiffColors:
+        return DiffColors.for_theme(self.palette().window().color().lightness() < 128)
+
+    def _bind(self, card: ResponseCard, item_id: int) -> None:
+        run = self.run
+        item = run.responses.get(item_id) if run is not None else None
+        if item is None:
+            return
+        is_baseline = item_id == self.baseline_id
+        diff = None
+        if item.state == "ok" and not is_baseline and self.toolbar.highlight():
+            # While a run streams, diffs are computed off the Qt thread; afterwards (a
+            # click, a scroll) on demand: one diff takes milliseconds.
+            diff = self.diff_for(item_id, wait=run is not None and run.finished)
+        card.show_response(
+            item, baseline=is_baseline, similarity=diff.similarity if diff else None
+        )
+        if diff is None or self.baseline_id is None or run is None:
+            card.show_plain(item.text)
+            return
+        base = run.responses[self.baseline_id]
+        only = self.toolbar.only_changes()
+        assert base.sample is not None and item.sample is not None
+        colors = self._colors()
+        card.show_html(
+            render_html(base.sample.text, item.sample.text, diff, colors, only_changes=only),
+            f"{item_id}:{self.baseline_id}:{only}:{colors.insert_bg}",
+        )
+
+    def copy_text(self, item_id: int) -> None:
+        if self.run is not None and item_id in self.run.responses:
+            QGuiApplication.clipboard().setText(self.run.responses[item_id].text)
+
+    def _mark(self, item_id: int) -> None:
+        self.marked_id = item_id
+
+    def compare_with_baseline(self, item_id: int) -> None:
+        if self.baseline_id is not None:
+            self.compare(self.baseline_id, item_id)
+
+    def compare_with_marked(self, item_id: int) -> None:
+        if self.marked_id is not None:
+            self.compare(self.marked_id, item_id)
+
+    def compare(self, left_id: int, right_id: int) -> DiffDialog | None:
+        run = self.run
+        if run is None:
+            return None
+        left, right = run.responses.get(left_id), run.responses.get(right_id)
+        if left is None or right is None:
+            return None
+        dialog = DiffDialog(
+            _describe(left), left.text, _describe(right), right.text, self._colors(), self
+        )
+        dialog.finished.connect(lambda _=0: self._dialogs.remove(dialog))
+        self._dialogs.append(dialog)
+        dialog.show()
+        return dialog
+
+    # --- sorting and filtering -----------------------------------------------------------
+
+    def reorder(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        items = [run.responses[i] for i in run.order]
+        toolbar = self.toolbar
+        level = toolbar.level_filter()
+        outcome = toolbar.outcome_filter()
+        min_length = toolbar.min_length()
+        limit = toolbar.similarity_limit()
+        kept: list[LiveResponse] = []
+        similarity: dict[int, float] = {}
+        for item in items:
+            if level is not None and item.level != level:
+                continue
+            if outcome is not None and item.state != outcome:
+                continue
+            if min_length and len(item.text) < min_length:
+                continue
+            if limit < 1 or toolbar.sort_key() == "similarity":
+                diff = self.diff_for(item.id)
+                value = 1.0 if item.id == self.baseline_id else (diff.similarity if diff else None)
+                if value is None and limit < 1:
+                    continue
+                if value is not None:
+                    if value > limit:
+                        continue
+                    similarity[item.id] = value
+            kept.append(item)
+        key = toolbar.sort_key()
+        if key == "level":
+            kept.sort(key=lambda r: (r.level, r.id))
+        elif key in ("length_desc", "length_asc"):
+            kept.sort(key=lambda r: len(r.text), reverse=key == "length_desc")
+        elif key == "similarity":
+            kept.sort(key=lambda r: similarity.get(r.id, 2.0))
+        elif key in ("ttft", "e2e"):
+            what: Literal["ttft", "e2e"] = "ttft" if key == "ttft" else "e2e"
+            kept.sort(key=lambda r: (r.ms(what) is None, r.ms(what) or 0.0))
+        self.grid.set_ids([r.id for r in kept])
+
+
+def _diff_all(base: str, pairs: list[tuple[int, str]]) -> list[tuple[int, PairDiff]]:
+    return [(item_id, diff_pair(base, text)) for item_id, text in pairs]
+
+
+def _describe(item: LiveResponse) -> str:
+    return f"#{item.id} (c={item.level}, rep {item.repetition + 1})"

@@ -1,0 +1,127 @@
+"""One throttled analysis of the shown run, shared by the Summary tab and the analysis plots.
+
+`analyze()` runs in a worker thread: at most once a second while a run streams, only while
+a view that shows its results is visible, and once more (with the full bootstrap) when the
+run ends. The pause between two live analyses also grows with what the last one cost, so a
+long run never keeps a core busy with analyses that the Qt thread then waits on for the GIL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
+
+from workbench.core.analysis import AnalysisOptions, AnalysisReport, analyze
+from workbench.core.records import Sample
+from workbench.viewmodel.live import LiveRun
+
+log = logging.getLogger(__name__)
+MIN_INTERVAL_S = 1.0
+# Live analyses resample less: they only need to be about right; the final one is the
+# same analysis as `workbench analyze` (default options), so the window and the CLI agree.
+LIVE_RESAMPLES = 300
+# Pause after a live analysis, as a multiple of its duration (keeps it under ~1/3 of a core).
+COST_FACTOR = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisUpdate:
+    run: LiveRun
+    report: AnalysisReport
+    samples: Sequence[Sample]  # what was analysed (views reuse it, e.g. for the heatmap)
+    final: bool  # the run had finished: this is the complete analysis
+
+
+def analyze_live(samples: Sequence[Sample], final: bool) -> AnalysisReport:
+    options = AnalysisOptions() if final else AnalysisOptions(resamples=LIVE_RESAMPLES)
+    return analyze(samples, options)
+
+
+class AnalysisFeed(QObject):
+    """Call `set_run`, `mark_dirty` and `run_finished`; connect views to `updated`."""
+
+    updated = Signal(object)  # AnalysisUpdate
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.run: LiveRun | None = None
+        self.latest: AnalysisUpdate | None = None
+        self.analyses = 0
+        self._watchers: list[QWidget] = []
+        self._dirty = False
+        self._final_pending = False
+        self._task: asyncio.Task[None] | None = None
+        self._not_before = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(MIN_INTERVAL_S * 1000 / 4))
+        self._timer.timeout.connect(self._maybe_start)
+        self._timer.start()
+
+    def watch(self, widget: QWidget) -> None:
+        """Live analyses run only while one of the watched widgets is visible."""
+        self._watchers.append(widget)
+
+    def set_run(self, run: LiveRun) -> None:
+        if run is self.run:
+            return
+        self.run = run
+        self.latest = None
+        self._dirty = False
+        self._final_pending = False
+        self._not_before = 0.0
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    def run_finished(self) -> None:
+        """Analyse the complete run now (or right after the analysis in progress)."""
+        self._final_pending = True
+        self._maybe_start()
+
+    def request(self) -> None:
+        """A view became visible: analyse soon if its data is stale."""
+        self._maybe_start()
+
+    def _wanted(self) -> bool:
+        return any(w.isVisible() for w in self._watchers)
+
+    def _maybe_start(self) -> None:
+        run = self.run
+        if run is None or (self._task is not None and not self._task.done()):
+            return
+        if self._final_pending:
+            self._final_pending = False
+            self._dirty = False
+            self._task = asyncio.ensure_future(self._compute(run, final=True))
+            return
+        if not (self._dirty and self._wanted()) or time.monotonic() < self._not_before:
+            return
+        self._dirty = False
+        self._task = asyncio.ensure_future(self._compute(run, final=run.finished))
+
+    async def _compute(self, run: LiveRun, *, final: bool) -> None:
+        samples = run.samples()
+        if not samples:
+            return
+        started = time.monotonic()
+        try:
+            report = await asyncio.to_thread(analyze_live, samples, final)
+        except Exception:  # the analysis must never take the window down
+            log.exception("analysis of the run failed")
+            return
+        finally:
+            cost = time.monotonic() - started
+            self._not_before = time.monotonic() + max(MIN_INTERVAL_S, COST_FACTOR * cost)
+        if run is not self.run:
+            return  # a newer run started meanwhile
+        self.analyses += 1
+        self.latest = AnalysisUpdate(run, report, samples, final)
+        self.updated.emit(self.latest)
+        if self._final_pending:
+            self._maybe_start()

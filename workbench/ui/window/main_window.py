@@ -1,0 +1,277 @@
+"""The main window: parameters on the left, Responses / Plots / Summary tabs, the run bar.
+
+Built by workbench/app.py, which hands it its services; the window itself starts no
+process and speaks no HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+
+from workbench import __version__
+from workbench.core.journal import LoadedSession
+from workbench.core.runner import RunResult
+from workbench.ui.common.errors import show_error
+from workbench.ui.endpoints.dialog import EndpointsDialog
+from workbench.ui.params.params_panel import ParamsPanel
+from workbench.ui.plots.plots_view import PlotsView
+from workbench.ui.responses.responses_view import ResponsesView
+from workbench.ui.runtime.bridge import EventBridge, Tick
+from workbench.ui.runtime.controller import RunController
+from workbench.ui.runtime.services import Services
+from workbench.ui.sessions.session_actions import SessionActions
+from workbench.ui.summary.summary_view import SummaryView
+from workbench.ui.window.status_bar import RunStatusBar
+from workbench.viewmodel.live import run_from_session
+
+APP_TITLE = "Prompt Stress Workbench"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_TITLE)
+        self.services = services
+        self.bridge = EventBridge(self)
+        self.controller = RunController(services, self.bridge, self)
+        try:
+            profiles = services.profiles.profiles()
+        except Exception as exc:  # a damaged endpoints file must not keep the window shut
+            from workbench.core.endpoints import PRESETS
+
+            profiles = list(PRESETS)
+            show_error("Endpoints", f"Your endpoint profiles could not be read: {exc}")
+        self.params = ParamsPanel(profiles)
+        self.responses = ResponsesView()
+        self.plots = PlotsView()
+        self.summary = SummaryView()
+        # One throttled analysis feeds the Summary tab and the Plots tab's Variation page.
+        self.summary.set_profiles(services.profiles.get)
+        self.plots.follow(self.summary.analysis)
+        self.responses.toolbar.similarity_tint_toggled.connect(
+            self.responses.grid.set_similarity_tint
+        )
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("centreTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.responses, "Responses")
+        self.tabs.addTab(self.plots, "Plots")
+        self.tabs.addTab(self.summary, "Summary")
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.params)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([340, 1000])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.run_bar = RunStatusBar()
+        self.statusBar().addPermanentWidget(self.run_bar, 1)
+        self.statusBar().messageChanged.connect(self.run_bar.show_note)
+        self.statusBar().setSizeGripEnabled(False)
+        self._build_menus()
+        self.session_actions = SessionActions(self)  # File menu: sessions, exports
+        self.setAcceptDrops(True)  # a session file dropped on the window opens it
+
+        self.bridge.tick.connect(self._on_tick)
+        self.controller.busy_changed.connect(self._on_busy)
+        self.controller.failed.connect(self._on_failed)
+        self.controller.finished.connect(self._on_finished)
+        self.params.run_requested.connect(self.start_run)
+        self.params.cancel_requested.connect(self.controller.cancel)
+        self.endpoints_dialog: EndpointsDialog | None = None
+        self.params.endpoints_requested.connect(self.show_endpoints)
+        self.tabs.currentChanged.connect(self._on_tab)
+        services.simulator.status_changed.connect(self.run_bar.show_simulator)
+        self.run_bar.show_simulator(services.simulator.status)
+        self.restore_state()
+
+    # --- menus ---------------------------------------------------------------------------
+
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: str | QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None = None,
+        name: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if isinstance(shortcut, list):
+            action.setShortcuts(shortcut)
+        elif shortcut is not None:
+            action.setShortcut(shortcut)
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        self.addAction(action)  # shortcuts work even with the menu bar hidden
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self._action("E&xport current plot…", self._export_hint))
+        file_menu.addSeparator()
+        file_menu.addAction(
+            self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
+        )
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(
+            self._action("Copy &baseline response", self._copy_baseline, "Ctrl+Shift+C")
+        )
+        edit_menu.addAction(
+            self._action("&Endpoints and Keys…", self.show_endpoints, "Ctrl+Shift+E",
+                          "endpointsAction")
+        )
+        view_menu = bar.addMenu("&View")
+        for index, name in enumerate(("&Responses", "&Plots", "&Summary")):
+            view_menu.addAction(
+                self._action(name, self._tab_switcher(index), f"Ctrl+{index + 1}")
+            )
+        view_menu.addSeparator()
+        view_menu.addAction(
+            self._action("Show/hide the &parameters panel", self._toggle_panel, "Ctrl+L")
+        )
+        run_menu = bar.addMenu("&Run")
+        self.run_action = self._action(
+            "&Run", self.start_run,
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")], "runAction",
+        )
+        self.cancel_action = self._action("&Cancel", self.controller.cancel, "Esc", "cancelAction")
+        self.cancel_action.setEnabled(False)
+        run_menu.addAction(self.run_action)
+        run_menu.addAction(self.cancel_action)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&About Prompt Stress Workbench", self.show_about))
+
+    def _tab_switcher(self, index: int) -> Callable[[], None]:
+        def switch() -> None:
+            self.tabs.setCurrentIndex(index)
+
+        return switch
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "About Prompt Stress Workbench",
+            f"<b>{APP_TITLE}</b> {__version__}<br><br>Fire the same prompt many times, at "
+            "chosen concurrency, and see how much the answers and their timings vary.",
+            parent=self,
+        )
+        box.setObjectName("aboutDialog")
+        box.setModal(False)
+        box.show()  # never exec(): see workbench.ui.common.errors
+        return box
+
+    def _export_hint(self) -> None:
+        self.tabs.setCurrentWidget(self.plots)
+        self.statusBar().showMessage(
+            "Right-click a plot and choose “Export this plot as PNG/SVG”", 6000
+        )
+
+    def _copy_baseline(self) -> None:
+        if self.responses.baseline_id is not None:
+            self.responses.copy_text(self.responses.baseline_id)
+
+    def _toggle_panel(self) -> None:
+        self.params.setVisible(not self.params.isVisible())
+
+    def show_endpoints(self) -> EndpointsDialog:
+        """The Endpoints dialog, non-modal, on the endpoint chosen in the panel."""
+        if self.endpoints_dialog is None:
+            self.endpoints_dialog = EndpointsDialog(self.services, self)
+            self.endpoints_dialog.profiles_changed.connect(self._endpoints_saved)
+        self.endpoints_dialog.open_on(self.params.endpoint_combo.currentData())
+        return self.endpoints_dialog
+
+    def _endpoints_saved(self) -> None:
+        try:
+            self.params.reload_profiles(self.services.profiles.profiles())
+        except Exception as exc:  # the dialog already says what is wrong with the file
+            self.statusBar().showMessage(f"Endpoint profiles not reloaded: {exc}", 8000)
+
+    # --- running -------------------------------------------------------------------------
+
+    def start_run(self) -> None:
+        plan = self.params.build_plan()
+        if plan is None:
+            self.statusBar().showMessage("Fix the marked fields first", 4000)
+            return
+        self.params.save_state(self.services.settings)
+        self.controller.start(plan, self.params.profile())
+
+    def _on_busy(self, busy: bool) -> None:
+        self.params.set_busy(busy)
+        self.cancel_action.setEnabled(busy)
+
+    def _on_failed(self, message: str) -> None:
+        self.run_bar.show_message(message)
+        show_error("Run", message, parent=self)
+
+    def _on_tick(self, tick: Tick) -> None:
+        if tick.run_started:
+            self.plots.set_run(tick.run)
+            self.summary.set_run(tick.run)
+        self.responses.on_tick(tick)
+        if tick.finished or tick.run_finished:
+            self.plots.mark_dirty()
+            self.summary.mark_dirty()
+        if tick.started or tick.finished or tick.run_finished:
+            self.plots.mark_dirty()  # the in-flight curve
+        self.run_bar.show_run(tick.run)
+        if tick.run_finished:
+            self.summary.run_finished()
+
+    def _on_finished(self, result: RunResult) -> None:
+        self.bridge.flush()
+
+    def _on_tab(self, index: int) -> None:
+        # Hidden tabs skip their redraws; catch up when shown.
+        widget = self.tabs.widget(index)
+        if widget is self.plots:
+            self.plots.redraw()
+
+    def show_session(self, session: LoadedSession) -> None:
+        """Show a saved session's responses, plots and summary (read-only)."""
+        self.bridge.load(run_from_session(session))
+        self.setWindowTitle(f"{session.path.name} (read-only) — {APP_TITLE}")
+
+    # --- state ---------------------------------------------------------------------------
+
+    def restore_state(self) -> None:
+        settings = self.services.settings
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+        splitter = settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        tab = settings.value("window/tab", 0)
+        self.tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)  # type: ignore[call-overload]
+        self.params.restore_state(settings)
+
+    def save_state(self) -> None:
+        settings = self.services.settings
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/splitter", self.splitter.saveState())
+        settings.setValue("window/tab", self.tabs.currentIndex())
+        self.params.save_state(settings)
+        settings.sync()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        self.session_actions.drag_enter(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.session_actions.drop(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.controller.cancel()  # app.py awaits the run's end before the loop stops
+        event.accept()
