@@ -37,6 +37,7 @@ from workbench.sim.process import LocalSimulator
 from workbench.ui.common import errors, theme
 from workbench.ui.runtime.event_loop import WorkbenchEventLoop
 from workbench.ui.runtime.services import Services, SimulatorService
+from workbench.ui.runtime.tasks import TaskManager
 from workbench.ui.window.main_window import MainWindow
 
 log = logging.getLogger("workbench")
@@ -77,6 +78,7 @@ def build_services(
         profiles=ProfileStore(),
         runner_factory=Runner,
         session_path=default_session_path,
+        tasks=TaskManager(),
     )
 
 

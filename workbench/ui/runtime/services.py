@@ -19,6 +19,7 @@ from workbench.core.endpoints import EndpointProfile, ProfileStore, simulator_ap
 from workbench.core.records import ApiStyle
 from workbench.core.runner import Runner
 from workbench.core.secrets import KeyStore
+from workbench.ui.runtime.tasks import TaskManager
 
 RunnerFactory = Callable[..., Runner]
 
@@ -121,6 +122,7 @@ class Services:
     profiles: ProfileStore
     runner_factory: RunnerFactory
     session_path: Callable[[str], Path]
+    tasks: TaskManager  # every background task of the window, awaited on shutdown
 
     async def connection(self, profile: EndpointProfile) -> tuple[str, str | None]:
         """(API base URL, key) for a run on `profile`. Raises EndpointUnavailable."""
