@@ -130,9 +130,11 @@ async def test_an_unknown_key_on_an_unterminated_last_line_is_not_taken_for_a_cr
     record = msgspec.json.decode(lines[-1])
     record["cancelld"] = record.pop("cancelled", False)
     path.write_bytes(b"\n".join([*lines[:-1], msgspec.json.encode(record)]))
-    with pytest.raises(SessionFileError, match="line 4: field cancelld: unknown field; did you"
-                       " mean cancelled?"):
+    with pytest.raises(SessionFileError) as raised:
         load_session(path)
+    assert str(raised.value) == (
+        f"{path}, line 4: field cancelld: unknown field; did you mean cancelled?"
+    )
 
 
 @pytest.mark.parametrize(
