@@ -58,10 +58,8 @@ def find_unknown_field(
     path: list[str] = []
     for segment in _SEGMENT.finditer(match["at"] or ""):
         if segment["field"] is not None:
-            struct = _struct(kind, data)
-            field = next(
-                (f for f in struct.fields if f.encode_name == segment["field"]), None
-            ) if struct is not None else None
+            fields = struct.fields if (struct := _struct(kind, data)) is not None else ()
+            field = next((f for f in fields if f.encode_name == segment["field"]), None)
             if field is None:
                 break  # msgspec's path and our types disagree: say what we know
             kind = field.type
