@@ -118,6 +118,40 @@ def test_a_bad_plan_file_names_the_file_and_field(
     assert str(plan) in err and "run.repetitions" in err
 
 
+def test_a_misspelt_plan_key_runs_nothing_and_says_what_was_meant(
+    sim_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "plan.toml"
+    plan.write_text('user = "Explain DNS"\n[run]\nrepetitons = 3\n')
+    out = tmp_path / "never.jsonl"
+    code = main(["run", str(plan), "--base-url", sim_url + "/v1", "--model", "echo",
+                 "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.strip() == (
+        f"workbench run: error: {plan}: run.repetitons: unknown field; did you mean repetitions?"
+    )
+    assert captured.out == ""
+    assert not out.exists()
+
+
+def test_an_unknown_key_in_the_endpoints_file_runs_nothing(
+    isolated_user_dirs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workbench.core.endpoints import profiles_path
+
+    profiles = profiles_path()
+    profiles.parent.mkdir(parents=True)
+    profiles.write_text('{"profiles": [{"name": "box", "bse_url": "http://127.0.0.1:9/v1"}]}')
+    out = tmp_path / "never.jsonl"
+    code = main(["run", "--endpoint", "box", "--prompt", "x", "--out", str(out), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--endpoint: {profiles}: profiles[0].bse_url: unknown field; did you mean base_url?" \
+        in err
+    assert not out.exists()
+
+
 def _workbench(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "workbench", *args],

@@ -231,6 +231,43 @@ def test_malformed_file_is_reported_by_name_and_never_overwritten(
     assert store.path.read_bytes() == content
 
 
+@pytest.mark.parametrize(
+    ("document", "field", "nearest"),
+    [
+        ({"profiles": [], "versoin": 1}, "versoin", "version"),
+        ({"profiles": [{"name": "x", "bse_url": "http://a"}]}, "profiles[0].bse_url", "base_url"),
+        (
+            {"profiles": [{"name": "x"}, {"name": "y", "key_evn": "Y_KEY"}]},
+            "profiles[1].key_evn",
+            "key_env",
+        ),
+        (
+            {"profiles": [{"name": "x", "model_prices": {
+                "m1": {"input": 1, "output": 2}, "m2": {"inptu": 1, "output": 2},
+            }}]},
+            "profiles[0].model_prices.m2.inptu",
+            "input",
+        ),
+    ],
+    ids=["file", "profile", "second profile", "model price"],
+)
+def test_an_unknown_key_names_the_field_and_the_nearest_valid_one(
+    document: dict[str, object], field: str, nearest: str
+) -> None:
+    store = ProfileStore()
+    store.path.parent.mkdir(parents=True)
+    content = json.dumps(document).encode()
+    store.path.write_bytes(content)
+
+    with pytest.raises(EndpointsFileError) as listing:
+        store.names()
+
+    assert str(listing.value).startswith(
+        f"{store.path}: {field}: unknown field; did you mean {nearest}? The file was left"
+    )
+    assert store.path.read_bytes() == content
+
+
 def test_move_aside_keeps_the_bad_file_as_bak_and_starts_over() -> None:
     store = ProfileStore()
     store.path.parent.mkdir(parents=True)

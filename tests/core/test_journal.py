@@ -80,6 +80,63 @@ async def test_a_damaged_middle_line_names_line_and_field(sim_url: str, tmp_path
         load_session(path)
 
 
+def _rename(record: dict[str, object], path: str, new_name: str) -> None:
+    """Rename the key at dotted `path` of a decoded record, as a hand edit might."""
+    *parents, last = path.split(".")
+    target: object = record
+    for key in parents:
+        assert isinstance(target, dict)
+        target = target[key]
+    assert isinstance(target, dict)
+    target[new_name] = target.pop(last)
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "typo", "message"),
+    [
+        (0, "environment", "enviroment", "line 1: field enviroment: unknown field; did you mean"
+         " environment?"),
+        (0, "plan.run.repetitions", "repetitons", "line 1: field plan.run.repetitons: unknown"
+         " field; did you mean repetitions?"),
+        (2, "timing.ttft_ns", "ttft_n", "line 3: field timing.ttft_n: unknown field; did you"
+         " mean ttft_ns?"),
+        (2, "cell.level", "levle", "line 3: field cell.levle: unknown field; did you mean"
+         " level?"),
+        (-1, "counts", "count", "line 4: field count: unknown field; did you mean counts?"),
+    ],
+    ids=["header", "embedded plan", "attempt", "attempt's cell", "end record"],
+)
+async def test_an_unknown_key_names_line_field_and_nearest_name(
+    sim_url: str, tmp_path: Path, line: int, key: str, typo: str, message: str
+) -> None:
+    path = tmp_path / "k.jsonl"
+    await journalled_run(sim_url, path, repetitions=2)
+    lines = path.read_bytes().splitlines(keepends=True)
+    record = msgspec.json.decode(lines[line])
+    _rename(record, key, typo)
+    lines[line] = msgspec.json.encode(record) + b"\n"
+    path.write_bytes(b"".join(lines))
+    with pytest.raises(SessionFileError) as raised:
+        load_session(path)
+    assert str(raised.value) == f"{path}, {message}"
+
+
+async def test_an_unknown_key_on_an_unterminated_last_line_is_not_taken_for_a_crash(
+    sim_url: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "u.jsonl"
+    await journalled_run(sim_url, path, repetitions=2)
+    lines = path.read_bytes().splitlines()
+    record = msgspec.json.decode(lines[-1])
+    record["cancelld"] = record.pop("cancelled", False)
+    path.write_bytes(b"\n".join([*lines[:-1], msgspec.json.encode(record)]))
+    with pytest.raises(SessionFileError) as raised:
+        load_session(path)
+    assert str(raised.value) == (
+        f"{path}, line 4: field cancelld: unknown field; did you mean cancelled?"
+    )
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

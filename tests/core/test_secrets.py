@@ -83,6 +83,19 @@ def test_environment_overrides_keyring_only_when_allowed(memory_keyring: MemoryK
     assert (gui.key, gui.source) == (KEY, "keyring")
 
 
+def test_a_default_store_never_reads_the_environment(
+    memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The safe default: only the command line, asking by name, honours key variables."""
+    monkeypatch.setenv("DEEPSEEK_API_KEY", "fake-from-environment-0002")
+    profile = _Profile("deepseek", "DEEPSEEK_API_KEY")
+
+    assert KeyStore().get(profile) == KeyLookup(None, "none")
+    memory_keyring.set_password(SERVICE, "deepseek", KEY)
+    assert KeyStore().get(profile).source == "keyring"
+    assert KeyStore(allow_env=True).get(profile).source == "environment"
+
+
 def test_empty_environment_variable_does_not_override(memory_keyring: MemoryKeyring) -> None:
     memory_keyring.set_password(SERVICE, "deepseek", KEY)
     store = KeyStore(allow_env=True, environ={"DEEPSEEK_API_KEY": "  "})

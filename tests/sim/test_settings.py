@@ -75,3 +75,21 @@ def test_required_key_never_shown() -> None:
     s = parse("--require-key", "sk-very-secret")
     assert s.require_key == "sk-very-secret"
     assert "sk-very-secret" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("decode-mss = 3\n", "decode-mss: unknown field; did you mean decode-ms?"),
+        ("mean_tokenz = 3\n", "mean_tokenz: unknown field; did you mean mean_tokens?"),
+        ("[faults]\n429 = 0.1\n", "faults: unknown field; did you mean fault?"),
+    ],
+)
+def test_an_unknown_profile_key_names_the_nearest_knob(
+    tmp_path: Path, line: str, message: str
+) -> None:
+    profile = tmp_path / "typo.toml"
+    profile.write_text(line)
+    with pytest.raises(SettingsError) as raised:
+        parse("--profile", str(profile))
+    assert str(raised.value) == f"{profile}: {message}"

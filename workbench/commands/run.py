@@ -17,6 +17,7 @@ from workbench.core.journal import SessionJournal, default_session_path
 from workbench.core.plan import (
     Plan,
     PlanError,
+    default_plan,
     load_plan,
     parse_concurrency,
     plan_from_dict,
@@ -73,24 +74,36 @@ def register(subparsers: Any) -> None:
         help="fill {{NAME}} in the prompts (repeatable)",
     )
     how = p.add_argument_group("parameters")
-    how.add_argument("--temperature", type=float)
-    how.add_argument("--max-tokens", type=int)
+    params = default_plan().params
+    temperature = "the server's own" if params.temperature is None else params.temperature
+    how.add_argument("--temperature", type=float, help=f"0-2 (default: {temperature})")
+    how.add_argument("--max-tokens", type=int, help=f"({params.max_tokens})")
     how.add_argument("--seed", type=int)
     how.add_argument("--no-stream", action="store_true", help="ask for whole responses")
     load = p.add_argument_group("load")
-    load.add_argument("--concurrency", metavar="LEVELS", help="a level or a sweep, e.g. 1,8,32")
-    load.add_argument("--repetitions", type=int, metavar="N", help="requests per level (10)")
+    defaults = default_plan().run  # the one set of defaults (core.plan), as the window's
+    levels = ",".join(str(level) for level in defaults.concurrency)
+    load.add_argument(
+        "--concurrency", metavar="LEVELS", help=f"a level or a sweep, e.g. 1,8,32 ({levels})"
+    )
+    load.add_argument(
+        "--repetitions", type=int, metavar="N", help=f"requests per level ({defaults.repetitions})"
+    )
     load.add_argument(
         "--rate",
         type=float,
         metavar="RPS",
         help="open loop: Poisson arrivals at RPS requests/s (C caps in-flight)",
     )
-    load.add_argument("--timeout", type=float, metavar="S", help="total time per attempt (300)")
-    load.add_argument("--first-token-timeout", type=float, metavar="S", help="(60)")
-    load.add_argument("--connect-timeout", type=float, metavar="S", help="(10)")
+    load.add_argument("--timeout", type=float, metavar="S",
+                      help=f"total time per attempt ({defaults.total_timeout:g})")
+    load.add_argument("--first-token-timeout", type=float, metavar="S",
+                      help=f"({defaults.first_token_timeout:g})")
+    load.add_argument("--connect-timeout", type=float, metavar="S",
+                      help=f"({defaults.connect_timeout:g})")
     load.add_argument(
-        "--retries", type=int, metavar="N", help="retries for 429, 5xx and connection errors (0)"
+        "--retries", type=int, metavar="N",
+        help=f"retries for 429, 5xx and connection errors ({defaults.retries})",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="session file (default: data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress line")

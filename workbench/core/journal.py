@@ -3,6 +3,10 @@
 Each attempt is appended and flushed as it finishes and the file is fsynced at least once a
 second, so a crash loses only what was in flight. A truncated last line is skipped on load
 with a warning; any other damage is an error naming the line and the field.
+
+Every record forbids unknown fields, so a damaged or hand-edited key is named, not dropped.
+Files this program wrote never hold one; so a field added to a record later needs VERSION
+raised (older readers then say "written by a newer version"), and a migration for the old.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ from workbench import __version__
 from workbench.core.events import AttemptFinished, Event, RunFinished, RunStarted
 from workbench.core.plan import Plan
 from workbench.core.records import Sample
+from workbench.core.unknown_fields import find_unknown_field
 
 FORMAT: Final = "prompt-stress-workbench-session"
 VERSION: Final = 1
 FSYNC_INTERVAL_S: Final = 1.0
 
 
-class SessionHeader(msgspec.Struct, kw_only=True, tag="header"):
+class SessionHeader(msgspec.Struct, kw_only=True, tag="header", forbid_unknown_fields=True):
     format: str
     version: int
     app_version: str
@@ -40,7 +45,7 @@ class SessionHeader(msgspec.Struct, kw_only=True, tag="header"):
     environment: dict[str, str] = {}
 
 
-class RunEnd(msgspec.Struct, kw_only=True, tag="end"):
+class RunEnd(msgspec.Struct, kw_only=True, tag="end", forbid_unknown_fields=True):
     """Written when a run ends (normally or cancelled): the counts of planned requests."""
 
     counts: dict[str, int]
@@ -184,7 +189,16 @@ _line_decoder = msgspec.json.Decoder(Sample | RunEnd)
 MIGRATIONS: dict[int, Any] = {}
 
 
-def _where(exc: msgspec.DecodeError) -> str:
+def _where(exc: msgspec.DecodeError, root: Any, line: bytes) -> str:
+    """"field PATH: what is wrong" for a line that did not decode as `root`."""
+    if isinstance(exc, msgspec.ValidationError):
+        try:
+            raw: Any = msgspec.json.decode(line)
+        except msgspec.DecodeError:
+            raw = None
+        unknown = find_unknown_field(exc, root, raw)
+        if unknown is not None:
+            return f"field {unknown}"
     text = str(exc)
     if " - at `$" in text:
         message, _, path = text.partition(" - at `$")
@@ -240,7 +254,7 @@ def _parse_stream(path: Path, stream: IO[bytes]) -> LoadedSession:
     try:
         header = _header_decoder.decode(first)
     except msgspec.DecodeError as exc:
-        raise SessionFileError(f"{path}, line 1: {_where(exc)}") from None
+        raise SessionFileError(f"{path}, line 1: {_where(exc, SessionHeader, first)}") from None
     session = LoadedSession(path=path, header=header)
     # Records hold no reference cycles; pausing the collector while 100k of them are made
     # saves two thirds of the load time (1.5 s -> 0.5 s for 100k attempts).
@@ -259,6 +273,10 @@ def _parse_stream(path: Path, stream: IO[bytes]) -> LoadedSession:
         if pending.strip():
             try:
                 _add(session, _line_decoder.decode(pending))
+            except msgspec.ValidationError as exc:
+                # Whole JSON with a wrong field is damage; a crash's cut is never whole JSON.
+                where = _where(exc, Sample | RunEnd, pending)
+                raise SessionFileError(f"{path}, line {line + 1}: {where}") from None
             except msgspec.DecodeError:
                 session.warnings.append(
                     f"{path}, line {line + 1}: last line is incomplete (the run was"
@@ -289,7 +307,8 @@ def _decode_block(path: Path, block: memoryview, line: int, session: LoadedSessi
             try:
                 records.append(_line_decoder.decode(text))
             except msgspec.DecodeError as exc:
-                raise SessionFileError(f"{path}, line {line + offset}: {_where(exc)}") from None
+                where = _where(exc, Sample | RunEnd, text)
+                raise SessionFileError(f"{path}, line {line + offset}: {where}") from None
     for record in records:
         _add(session, record)
 

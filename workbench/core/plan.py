@@ -1,6 +1,14 @@
 """A plan: what to send, where, how often and how hard. Expanded into cells.
 
 A plan never holds a key: the endpoint is named, and the key is looked up at run time.
+
+The defaults below are the only ones: a plan file or `workbench run` leaves a field out and
+gets them, and the window starts (and File > New plan resets) to `default_plan()`, which is
+built from them: the local simulator's `sim-chat`, the server's own temperature (none sent,
+as most applications do), 512 max tokens, no seed, streaming, concurrency 1, 10 repetitions.
+
+Every struct here forbids unknown fields: a misspelt key (`[run] repetitons = 3`) is an error
+naming it and the nearest valid name, never silently ignored.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ from typing import Any, Literal
 import msgspec
 
 from workbench.core.records import ApiStyle, CellKey
+from workbench.core.unknown_fields import find_unknown_field
 
 LOCAL_SIM = "local-sim"
 """Name of the built-in endpoint: the simulated server started on demand on loopback."""
@@ -32,7 +41,7 @@ class PlanError(ValueError):
         super().__init__(f"{prefix}{field}{message}")
 
 
-class EndpointSpec(msgspec.Struct, kw_only=True, omit_defaults=True):
+class EndpointSpec(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """Where requests go. `base_url` None means the local simulated endpoint."""
 
     name: str = LOCAL_SIM
@@ -43,7 +52,7 @@ class EndpointSpec(msgspec.Struct, kw_only=True, omit_defaults=True):
     headers: dict[str, str] = {}
 
 
-class Variant(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Variant(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """One phrasing of the prompt. The base variant is the plan's own prompt."""
 
     name: str
@@ -51,7 +60,7 @@ class Variant(msgspec.Struct, kw_only=True, omit_defaults=True):
     system: str | None = None
 
 
-class Params(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Params(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     temperature: float | None = None
     max_tokens: int = 512
     seed: int | None = None
@@ -59,7 +68,7 @@ class Params(msgspec.Struct, kw_only=True, omit_defaults=True):
     stream: bool = True
 
 
-class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True):
+class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     concurrency: list[int] = msgspec.field(default_factory=lambda: [1])
     repetitions: int = 10
     # closed: exactly C in flight; open: Poisson arrivals at `rate` requests per second.
@@ -74,7 +83,7 @@ class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True):
     arrival_seed: int = 0
 
 
-class Plan(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     name: str = "untitled"
     endpoint: EndpointSpec = msgspec.field(default_factory=EndpointSpec)
     system: str | None = None
@@ -109,6 +118,12 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True):
             render_template(system, self.variables) if system is not None else None,
             render_template(variant.user, self.variables),
         )
+
+
+def default_plan() -> Plan:
+    """The plan a new window or File > New plan starts from, and what `workbench run` fills
+    in: every field at its default (see the module docstring). A new object each call."""
+    return Plan()
 
 
 def template_variables(text: str) -> list[str]:
@@ -181,6 +196,9 @@ def plan_from_dict(data: dict[str, Any], source: str = "") -> Plan:
     try:
         plan = msgspec.convert(data, Plan, strict=True)
     except msgspec.ValidationError as exc:
+        unknown = find_unknown_field(exc, Plan, data)
+        if unknown is not None:
+            raise PlanError(unknown.message, where=unknown.path, source=source) from None
         # msgspec says e.g. "Expected `int`, got `str` - at `$.run.repetitions`".
         text = str(exc)
         where = ""

@@ -21,7 +21,9 @@ TokenSource = Literal["server", "estimate"]
 ApiStyle = Literal["openai", "anthropic"]
 
 
-class CellKey(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class CellKey(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """Which cell of the plan an attempt belongs to."""
 
     endpoint: str
@@ -43,7 +45,9 @@ class CellKey(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
         return " ".join(parts)
 
 
-class Usage(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class Usage(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """Token counts as the server reported them (None where it did not)."""
 
     prompt_tokens: int | None = None
@@ -53,7 +57,7 @@ class Usage(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     cache_miss_tokens: int | None = None
 
 
-class ErrorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
+class ErrorInfo(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """Why an attempt did not succeed. `message` never contains a key (redacted)."""
 
     error_class: ErrorClass
@@ -62,7 +66,7 @@ class ErrorInfo(msgspec.Struct, kw_only=True, omit_defaults=True):
     retry_after_s: float | None = None
 
 
-class Timing(msgspec.Struct, kw_only=True, omit_defaults=True):
+class Timing(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """Stamps of one attempt. Offsets are nanoseconds from t_send; None = never happened."""
 
     # Wall-clock time (Unix seconds) at t_send, for timelines across runs and files.
@@ -99,7 +103,9 @@ class Timing(msgspec.Struct, kw_only=True, omit_defaults=True):
         return (self.e2e_ns - self.ttft_ns) / (output_tokens - 1)
 
 
-class Sample(msgspec.Struct, kw_only=True, omit_defaults=True, tag="sample"):
+class Sample(
+    msgspec.Struct, kw_only=True, omit_defaults=True, tag="sample", forbid_unknown_fields=True
+):
     """One attempt: a request, what came back, and when."""
 
     session: str

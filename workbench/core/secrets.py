@@ -127,13 +127,14 @@ def check_key(key: str) -> str:
     return cleaned
 
 
-@dataclass
+@dataclass(kw_only=True)
 class KeyStore:
     """Get, set and delete API keys per endpoint profile.
 
     `backend`: a keyring backend; by default the one `keyring` selects for this system.
-    `allow_env`: let environment variables (the profile's `key_env`) override the keyring;
-    the command line sets it, the window does not. `environ` defaults to os.environ.
+    `allow_env`: let environment variables (the profile's `key_env`) override the keyring.
+    Off by default, the safe side: the window takes keys from the keyring only, and the
+    command line asks for the environment by name. `environ` defaults to os.environ.
     """
 
     backend: KeyringBackend | None = None

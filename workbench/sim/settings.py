@@ -7,6 +7,7 @@ Explicit flags override the profile, the profile overrides the defaults below.
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def _normalise_profile(raw: dict[str, Any], source: str) -> dict[str, Any]:
     for key, value in raw.items():
         name = key.replace("-", "_")
         if name not in known:
-            raise SettingsError(f"{source}: unknown knob {key!r}")
+            raise SettingsError(f"{source}: {key}: {_unknown_knob(name, known, key)}")
         if name in _FLAG_ONLY:
             raise SettingsError(
                 f"{source}: {key!r} is not accepted in a profile (no keys in files); "
@@ -94,6 +95,17 @@ def _normalise_profile(raw: dict[str, Any], source: str) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def _unknown_knob(name: str, known: set[str], typed: str) -> str:
+    """The message core gives for an unknown field (sim must not import core), in the
+    spelling the profile uses (dashes or underscores)."""
+    choices = sorted(known - _FLAG_ONLY)
+    nearest = difflib.get_close_matches(name, choices, n=1)
+    if not nearest:
+        return "unknown field; expected one of " + ", ".join(choices)
+    suggestion = nearest[0].replace("_", "-") if "-" in typed else nearest[0]
+    return f"unknown field; did you mean {suggestion}?"
 
 
 def _profile_faults(value: Any, source: str) -> dict[str, float]:

@@ -33,14 +33,16 @@ class ProfileError(ValueError):
         super().__init__(f"{where}{named}{message}")
 
 
-class ModelPrice(msgspec.Struct, frozen=True, kw_only=True):
+class ModelPrice(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """USD per million tokens."""
 
     input: float
     output: float
 
 
-class EndpointProfile(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class EndpointProfile(
+    msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
     """One API endpoint as the user knows it.
 
     `base_url` is given the way the official SDK of its API style takes it: with ``/v1`` for

@@ -26,6 +26,7 @@ from workbench.core.endpoints.profile import (
     validate_profile,
 )
 from workbench.core.files import write_atomically
+from workbench.core.unknown_fields import find_unknown_field
 
 FILE_FORMAT = "workbench-endpoints"
 FILE_VERSION = 1
@@ -43,8 +44,9 @@ class EndpointsFileError(Exception):
     def __init__(self, path: Path, problem: str) -> None:
         self.path = path
         self.problem = problem
+        stop = "" if problem.endswith(("?", ".")) else "."
         super().__init__(
-            f"{path}: {problem}. The file was left unchanged: fix it, or move it aside "
+            f"{path}: {problem}{stop} The file was left unchanged: fix it, or move it aside "
             "to start again from the built-in presets."
         )
 
@@ -62,7 +64,7 @@ class ListedProfile:
     origin: Origin  # preset, user (added), override (a user edit of a preset)
 
 
-class _ProfilesFile(msgspec.Struct, kw_only=True):
+class _ProfilesFile(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     format: str = FILE_FORMAT
     version: int = FILE_VERSION
     profiles: list[EndpointProfile] = []
@@ -204,6 +206,9 @@ def _parse(path: Path, raw: bytes) -> list[EndpointProfile]:
     try:
         document = msgspec.convert(data, _ProfilesFile, strict=True)
     except msgspec.ValidationError as exc:
+        unknown = find_unknown_field(exc, _ProfilesFile, data)
+        if unknown is not None:
+            raise EndpointsFileError(path, str(unknown)) from None
         # msgspec says e.g. "Expected `str`, got `int` - at `$.profiles[0].base_url`".
         raise EndpointsFileError(path, f"has a wrong value: {exc}") from None
     seen: set[str] = set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import QSettings, Qt, Signal
@@ -24,11 +23,22 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.endpoints import EndpointProfile, ProfileError, to_endpoint_spec
-from workbench.core.plan import Params, Plan, PlanError, RunSettings, parse_concurrency, validate
+from workbench.core.plan import (
+    Params,
+    Plan,
+    PlanError,
+    RunSettings,
+    default_plan,
+    parse_concurrency,
+    validate,
+)
 from workbench.ui.common.validation import mark_field
+from workbench.ui.params.panel_state import restore_panel, save_panel
 from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
 
 CONCURRENCY_HINT = "One level (8) or a sweep (1,8,32): requests kept in flight at once"
+# The temperature spin box's lowest value, shown as "server default": no temperature is sent.
+SERVER_TEMPERATURE = -0.1
 
 
 def _named(widget: Any, name: str, accessible: str) -> Any:
@@ -81,25 +91,20 @@ class ParamsPanel(QWidget):
         self.variables.setVisible(False)
 
         self.temperature_spin = _named(QDoubleSpinBox(), "temperatureSpin", "Temperature")
-        self.temperature_spin.setRange(-0.1, 2.0)
+        self.temperature_spin.setRange(SERVER_TEMPERATURE, 2.0)
         self.temperature_spin.setSingleStep(0.1)
         self.temperature_spin.setDecimals(2)
         self.temperature_spin.setSpecialValueText("server default")
-        self.temperature_spin.setValue(0.7)
         self.max_tokens_spin = _named(QSpinBox(), "maxTokensSpin", "Max tokens")
         self.max_tokens_spin.setRange(1, 1_000_000)
-        self.max_tokens_spin.setValue(512)
         self.seed_spin = _named(QSpinBox(), "seedSpin", "Seed")
         self.seed_spin.setRange(-1, 2_000_000_000)
         self.seed_spin.setSpecialValueText("none")
-        self.seed_spin.setValue(-1)
         self.stream_check = _named(QCheckBox("Stream the response"), "streamCheck", "Streaming")
-        self.stream_check.setChecked(True)
-        self.concurrency_edit = _named(QLineEdit("1,4,8"), "concurrencyEdit", "Concurrency")
+        self.concurrency_edit = _named(QLineEdit(), "concurrencyEdit", "Concurrency")
         self.concurrency_edit.setPlaceholderText("e.g. 8 or 1,8,32")
         self.repetitions_spin = _named(QSpinBox(), "repetitionsSpin", "Repetitions")
         self.repetitions_spin.setRange(1, 1_000_000)
-        self.repetitions_spin.setValue(8)
         self.repetitions_spin.setToolTip("Requests per concurrency level")
         self.total_label = QLabel()
         self.total_label.setObjectName("hintLabel")
@@ -114,6 +119,8 @@ class ParamsPanel(QWidget):
         self.problem_label.setObjectName("problemLabel")
         self.problem_label.setWordWrap(True)
 
+        defaults = default_plan()  # the one default, shared with the CLI and File > New plan
+        self._show_settings(defaults.params, defaults.run)
         self._layout()
         self.endpoint_combo.currentIndexChanged.connect(self._endpoint_changed)
         for signal in (
@@ -321,54 +328,27 @@ class ParamsPanel(QWidget):
         self.problem_label.setVisible(bool(problems))
         self._update_run_button()
 
-    # --- persistence (never a key) ----------------------------------------------------------
+    # --- persistence (never a key): workbench.ui.params.panel_state ------------------------
 
     def save_state(self, settings: QSettings) -> None:
-        settings.beginGroup("plan")
-        settings.setValue("endpoint", self.endpoint_combo.currentData())
-        settings.setValue("model", self.model_combo.currentText())
-        settings.setValue("system", self.system_edit.toPlainText())
-        settings.setValue("prompt", self.prompt_edit.toPlainText())
-        settings.setValue("variables", json.dumps(self.variables.all_values()))
-        settings.setValue("temperature", self.temperature_spin.value())
-        settings.setValue("max_tokens", self.max_tokens_spin.value())
-        settings.setValue("seed", self.seed_spin.value())
-        settings.setValue("stream", self.stream_check.isChecked())
-        settings.setValue("concurrency", self.concurrency_edit.text())
-        settings.setValue("repetitions", self.repetitions_spin.value())
-        settings.endGroup()
+        save_panel(self, settings)
 
     def restore_state(self, settings: QSettings) -> None:
-        settings.beginGroup("plan")
-        try:
-            index = self.endpoint_combo.findData(settings.value("endpoint", "local-sim"))
-            if index >= 0:
-                self.endpoint_combo.setCurrentIndex(index)
-            model = settings.value("model")
-            if model:
-                self.model_combo.setCurrentText(str(model))
-            self.system_edit.setPlainText(str(settings.value("system", "")))
-            try:
-                values = json.loads(str(settings.value("variables", "{}")))
-            except json.JSONDecodeError:
-                values = {}
-            if isinstance(values, dict):
-                self.variables.set_all_values({str(k): str(v) for k, v in values.items()})
-            self.prompt_edit.setPlainText(str(settings.value("prompt", "")))
-            self.temperature_spin.setValue(float(settings.value("temperature", 0.7)))  # type: ignore[arg-type]
-            self.max_tokens_spin.setValue(int(settings.value("max_tokens", 512)))  # type: ignore[call-overload]
-            self.seed_spin.setValue(int(settings.value("seed", -1)))  # type: ignore[call-overload]
-            self.stream_check.setChecked(str(settings.value("stream", "true")).lower() == "true")
-            self.concurrency_edit.setText(str(settings.value("concurrency", "1,4,8")))
-            self.repetitions_spin.setValue(int(settings.value("repetitions", 8)))  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            pass  # a hand-edited settings file: keep the defaults for what is unreadable
-        finally:
-            settings.endGroup()
+        restore_panel(self, settings)
         self._templates_changed()
         self.revalidate()
 
     # --- a saved plan ----------------------------------------------------------------------
+
+    def _show_settings(self, params: Params, run: RunSettings) -> None:
+        """Put a plan's parameters and load settings in the fields."""
+        temperature = params.temperature
+        self.temperature_spin.setValue(SERVER_TEMPERATURE if temperature is None else temperature)
+        self.max_tokens_spin.setValue(params.max_tokens)
+        self.seed_spin.setValue(-1 if params.seed is None else params.seed)
+        self.stream_check.setChecked(params.stream)
+        self.concurrency_edit.setText(",".join(str(c) for c in run.concurrency))
+        self.repetitions_spin.setValue(run.repetitions)
 
     def load_plan(self, plan: Plan) -> list[str]:
         """Fill the fields from `plan` (a reopened session). Returns what the panel cannot
@@ -383,13 +363,7 @@ class ParamsPanel(QWidget):
         self.system_edit.setPlainText(plan.system or "")
         self.variables.set_all_values(dict(plan.variables))
         self.prompt_edit.setPlainText(plan.user)
-        temperature = plan.params.temperature
-        self.temperature_spin.setValue(-0.1 if temperature is None else temperature)
-        self.max_tokens_spin.setValue(plan.params.max_tokens)
-        self.seed_spin.setValue(-1 if plan.params.seed is None else plan.params.seed)
-        self.stream_check.setChecked(plan.params.stream)
-        self.concurrency_edit.setText(",".join(str(c) for c in plan.run.concurrency))
-        self.repetitions_spin.setValue(plan.run.repetitions)
+        self._show_settings(plan.params, plan.run)
         if plan.variants:
             notes.append(f"{len(plan.variants)} prompt variant(s) are kept only by Re-run")
         self._templates_changed()

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.files import write_atomically
 from workbench.core.journal import LoadedSession, SessionFileError, load_session
-from workbench.core.plan import EndpointSpec, Params, Plan, RunSettings
+from workbench.core.plan import EndpointSpec, Plan, default_plan
 from workbench.ui.common.errors import show_error
 from workbench.ui.sessions.compare_dialog import CompareDialog
 from workbench.ui.sessions.exporting import EXPORT_LABELS, EXPORTS, ExportKind, export_bytes
@@ -201,14 +201,11 @@ class SessionActions(QObject):
         profile = window.params.profile()  # keep the chosen endpoint and model
         window.bridge.load(LiveRun())
         window.responses.stack.setCurrentWidget(window.responses.empty)
-        window.params.load_plan(
-            Plan(
-                endpoint=EndpointSpec(name=profile.name,
-                                      model=window.params.model_combo.currentText()),
-                params=Params(temperature=0.7, max_tokens=512),
-                run=RunSettings(concurrency=[1, 4, 8], repetitions=8),
-            )
+        fresh = default_plan()  # the one default, shared with the CLI and a new window
+        fresh.endpoint = EndpointSpec(
+            name=profile.name, api=profile.api, model=window.params.model_combo.currentText()
         )
+        window.params.load_plan(fresh)
         window.run_bar.show_message("Ready")
         self._session = None
         self._set_current(None)

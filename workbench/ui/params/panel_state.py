@@ -1,0 +1,63 @@
+"""The parameters panel's fields kept in QSettings between starts (never a key)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings
+
+if TYPE_CHECKING:
+    from workbench.ui.params.params_panel import ParamsPanel
+
+
+def save_panel(panel: ParamsPanel, settings: QSettings) -> None:
+    settings.beginGroup("plan")
+    settings.setValue("endpoint", panel.endpoint_combo.currentData())
+    settings.setValue("model", panel.model_combo.currentText())
+    settings.setValue("system", panel.system_edit.toPlainText())
+    settings.setValue("prompt", panel.prompt_edit.toPlainText())
+    settings.setValue("variables", json.dumps(panel.variables.all_values()))
+    settings.setValue("temperature", panel.temperature_spin.value())
+    settings.setValue("max_tokens", panel.max_tokens_spin.value())
+    settings.setValue("seed", panel.seed_spin.value())
+    settings.setValue("stream", panel.stream_check.isChecked())
+    settings.setValue("concurrency", panel.concurrency_edit.text())
+    settings.setValue("repetitions", panel.repetitions_spin.value())
+    settings.endGroup()
+
+
+def restore_panel(panel: ParamsPanel, settings: QSettings) -> None:
+    """Fill the fields from `settings`. A value never saved (or unreadable) stays as the
+    field shows it: core's default plan, which the panel shows from its creation."""
+
+    def saved(key: str, shown: object) -> str:
+        return str(settings.value(key, shown))
+
+    settings.beginGroup("plan")
+    try:
+        index = panel.endpoint_combo.findData(settings.value("endpoint", "local-sim"))
+        if index >= 0:
+            panel.endpoint_combo.setCurrentIndex(index)
+        model = settings.value("model")
+        if model:
+            panel.model_combo.setCurrentText(str(model))
+        panel.system_edit.setPlainText(saved("system", ""))
+        try:
+            values = json.loads(saved("variables", "{}"))
+        except json.JSONDecodeError:
+            values = {}
+        if isinstance(values, dict):
+            panel.variables.set_all_values({str(k): str(v) for k, v in values.items()})
+        panel.prompt_edit.setPlainText(saved("prompt", ""))
+        panel.temperature_spin.setValue(float(saved("temperature", panel.temperature_spin.value())))
+        panel.max_tokens_spin.setValue(int(saved("max_tokens", panel.max_tokens_spin.value())))
+        panel.seed_spin.setValue(int(saved("seed", panel.seed_spin.value())))
+        stream = saved("stream", str(panel.stream_check.isChecked()))
+        panel.stream_check.setChecked(stream.lower() == "true")
+        panel.concurrency_edit.setText(saved("concurrency", panel.concurrency_edit.text()))
+        panel.repetitions_spin.setValue(int(saved("repetitions", panel.repetitions_spin.value())))
+    except (TypeError, ValueError):
+        pass  # a hand-edited settings file: what is unreadable keeps the default
+    finally:
+        settings.endGroup()
