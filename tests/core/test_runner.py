@@ -89,7 +89,9 @@ async def test_reasoner_reasoning_comes_before_the_first_content_token(
         assert sample.outcome == "ok", sample.error
         assert sample.reasoning and sample.text
         assert sample.timing.ttfr_ns is not None and sample.timing.ttft_ns is not None
-        assert sample.timing.ttfr_ns < sample.timing.ttft_ns
+        # Equal when a loaded machine reads the last reasoning chunk and the first content
+        # chunk in one go; content before reasoning is the failure this catches.
+        assert sample.timing.ttfr_ns <= sample.timing.ttft_ns
 
 
 @pytest.mark.parametrize("api", ["openai", "anthropic"])
