@@ -27,6 +27,7 @@ from workbench.core.plan import Params, Plan, RunSettings
 from workbench.ui.common.errors import show_error
 from workbench.ui.sessions.compare_dialog import CompareDialog
 from workbench.ui.sessions.exporting import EXPORT_LABELS, EXPORTS, ExportKind, export_bytes
+from workbench.ui.sessions.file_dialogs import ask_file
 from workbench.ui.sessions.host import SessionHost
 from workbench.ui.sessions.opening import read_session_async, show_opened
 from workbench.ui.sessions.recent import RecentSessions
@@ -48,7 +49,6 @@ class SessionActions(QObject):
         self.current_path: Path | None = None
         self._session: LoadedSession | None = None  # the current file, once read
         self._jobs: set[asyncio.Task[Any]] = set()
-        self._dialogs: list[QFileDialog] = []
         self.compare_dialogs: list[CompareDialog] = []
         self.loading = False
         self._build_menus()
@@ -128,21 +128,6 @@ class SessionActions(QObject):
         task.add_done_callback(self._jobs.discard)
         return task
 
-    def _ask_file(self, title: str, filters: list[str], save: bool, name: str,
-                  done: Callable[[Path], object], suffix: str = "") -> QFileDialog:
-        dialog = QFileDialog(self.parent_widget, title, name)
-        dialog.setNameFilters(filters)
-        if save:
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dialog.setDefaultSuffix(suffix.lstrip("."))
-        else:
-            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda chosen: done(Path(chosen)))
-        dialog.finished.connect(lambda _=0: self._dialogs.remove(dialog))
-        self._dialogs.append(dialog)
-        dialog.open()  # never exec(): no nested event loop under qasync
-        return dialog
-
     def _folder(self) -> str:
         if self.current_path is not None:
             return str(self.current_path.parent)
@@ -203,8 +188,9 @@ class SessionActions(QObject):
     # --- Open ----------------------------------------------------------------------------
 
     def ask_open(self) -> QFileDialog:
-        return self._ask_file("Open a session", ["Sessions (*.jsonl)", "All files (*)"],
-                              False, self._folder(), self.open)
+        return ask_file(self.parent_widget, "Open a session",
+                        ["Sessions (*.jsonl)", "All files (*)"], save=False,
+                        name=self._folder(), done=self.open)
 
     def open(self, path: Path) -> asyncio.Task[bool]:
         return self._job(self.open_path(path))
@@ -241,20 +227,21 @@ class SessionActions(QObject):
 
     # --- drag and drop -------------------------------------------------------------------
 
-    def drag_enter(self, event: QDragEnterEvent) -> None:
+    @staticmethod
+    def _one_local_file(event: QDropEvent) -> Path | None:  # a drag-enter event is one too
         urls = event.mimeData().urls()
         if len(urls) == 1 and urls[0].isLocalFile():
             event.acceptProposedAction()
-        else:
-            event.ignore()
+            return Path(urls[0].toLocalFile())
+        event.ignore()
+        return None
+
+    def drag_enter(self, event: QDragEnterEvent) -> None:
+        self._one_local_file(event)
 
     def drop(self, event: QDropEvent) -> None:
-        urls = event.mimeData().urls()
-        if len(urls) == 1 and urls[0].isLocalFile():
-            event.acceptProposedAction()
-            self.open(Path(urls[0].toLocalFile()))
-        else:
-            event.ignore()
+        if (path := self._one_local_file(event)) is not None:
+            self.open(path)
 
     # --- Save As -------------------------------------------------------------------------
 
@@ -268,9 +255,9 @@ class SessionActions(QObject):
         if not self._can_write_current("save"):
             return None
         assert self.current_path is not None
-        return self._ask_file("Save the session as", ["Sessions (*.jsonl)"], True,
-                              str(Path(self._folder()) / self.current_path.name), self.save_as,
-                              ".jsonl")
+        return ask_file(self.parent_widget, "Save the session as", ["Sessions (*.jsonl)"],
+                        save=True, name=str(Path(self._folder()) / self.current_path.name),
+                        done=self.save_as, suffix=".jsonl")
 
     def save_as(self, target: Path) -> asyncio.Task[bool]:
         return self._job(self.save_as_path(target))
@@ -317,8 +304,9 @@ class SessionActions(QObject):
         assert self.current_path is not None
         _, name_filter, suffix = EXPORTS[kind]
         name = Path(self._folder()) / (self.current_path.stem + suffix)
-        return self._ask_file("Export the session", [name_filter], True, str(name),
-                              lambda path: self.export(kind, path), suffix)
+        return ask_file(self.parent_widget, "Export the session", [name_filter], save=True,
+                        name=str(name), done=lambda path: self.export(kind, path),
+                        suffix=suffix)
 
     def export(self, kind: ExportKind, target: Path) -> asyncio.Task[bool]:
         return self._job(self.export_to(kind, target))
