@@ -42,9 +42,10 @@ class SessionActions(QObject):
     tells it when a run starts and ends (`on_run_started`, `on_run_finished`)."""
 
     def __init__(self, host: SessionHost) -> None:
-        super().__init__(host.parent_widget())
+        parent = host.parent_widget()
+        super().__init__(parent)
         self.host = host
-        self.parent_widget = host.parent_widget()
+        self.parent_widget = parent
         self.recent = RecentSessions(host.services.settings)
         self.current_path: Path | None = None
         self._session: LoadedSession | None = None  # the current file, once read
