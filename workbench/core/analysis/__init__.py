@@ -7,7 +7,13 @@ variant / step with bootstrap CIs, findings as sentences, and a word-level diff.
 """
 
 from workbench.core.analysis.answers import AnswerExtractor, AnswerSpecError, parse_json_path
-from workbench.core.analysis.cells import final_samples, group_by_cell, measure_cell
+from workbench.core.analysis.cells import (
+    final_samples,
+    group_by_cell,
+    measure_cell,
+    measure_cell_quick,
+    quick_cells,
+)
 from workbench.core.analysis.diff import DiffOp, word_diff
 from workbench.core.analysis.effects import EffectsError, estimate_effects
 from workbench.core.analysis.pipeline import AnalysisOptions, analyze
@@ -65,9 +71,11 @@ __all__ = [
     "format_report",
     "group_by_cell",
     "measure_cell",
+    "measure_cell_quick",
     "medoid",
     "parse_json_path",
     "parse_slos",
+    "quick_cells",
     "similarity_matrix",
     "text_features",
     "word_diff",

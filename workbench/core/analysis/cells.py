@@ -18,11 +18,13 @@ from workbench.core.analysis.results import (
     Agreement,
     CellMetrics,
     Depth,
+    Distribution,
     Goodput,
     Lengths,
     Outcomes,
     QueueSignal,
     Similarity,
+    Spread,
     Timings,
 )
 from workbench.core.analysis.similarity import (
@@ -257,3 +259,72 @@ def measure_cell(
         text_class=text_class[chosen] if len(chosen) else np.zeros(0, np.int64),
     )
     return metrics, data
+
+
+# --- the cheap statistics only ---------------------------------------------------------------
+
+
+def _quick_timings(ok: Sequence[Sample]) -> Timings:
+    # One loop over the responses, not one per value: a large session waits for this
+    # before its first look.
+    ttft: list[float] = []
+    e2e: list[float] = []
+    rates: list[float] = []
+    for s in ok:
+        t = s.timing
+        if t.ttft_ns is not None:
+            ttft.append(t.ttft_ns / NS_PER_MS)
+            if t.e2e_ns is not None and s.output_tokens and t.e2e_ns > t.ttft_ns:
+                rates.append(s.output_tokens / ((t.e2e_ns - t.ttft_ns) / 1e9))
+        if t.e2e_ns is not None:
+            e2e.append(t.e2e_ns / NS_PER_MS)
+    return Timings(ttft_ms=distribution(ttft), ttfr_ms=Distribution(), tpot_ms=Distribution(),
+                   itl_ms=Distribution(), e2e_ms=distribution(e2e),
+                   tokens_per_s=distribution(rates))
+
+
+def measure_cell_quick(key: CellKey, attempts: Sequence[Sample]) -> CellMetrics:
+    """The metrics of `measure_cell` that take one cheap pass over the cell's samples:
+    outcomes, TTFT, E2E and tokens/s, queue signal, lengths in characters and tokens,
+    cut-off share, distinct outputs and TARr. The rest is left empty (n = 0 / None): text
+    features (words, depth) and similarity tokenise every response, and the other timings
+    are not in the Summary table this first look fills."""
+    final = final_samples(attempts)
+    decided = [s for s in final if s.outcome != "cancelled"]
+    ok = [s for s in final if s.outcome == "ok"]
+    texts = [s.text for s in ok]
+    distinct = len(set(texts))
+    return CellMetrics(
+        endpoint=key.endpoint,
+        model=key.model,
+        variant=key.variant,
+        level=key.level,
+        step=key.step,
+        source=key.source,
+        label=key.label(),
+        outcomes=_outcomes(attempts, final),
+        timings=_quick_timings(ok),
+        goodput=None,
+        queue_signal=_queue_signal(decided),
+        lengths=Lengths(
+            chars=spread([len(t) for t in texts]),
+            words=Spread(),
+            tokens=spread([s.output_tokens for s in ok if s.output_tokens is not None]),
+            length_cut_share=share([s.finish_reason in LENGTH_CUT_REASONS for s in ok]),
+            estimated_tokens=sum(1 for s in ok if s.token_source == "estimate"),
+        ),
+        depth=Depth(sentences=Spread(), list_items=Spread(), headings=Spread(),
+                    distinct_bigrams=Spread()),
+        agreement=Agreement(
+            distinct_outputs=distinct,
+            distinct_share=distinct / len(ok) if ok else None,
+            tar_raw=total_agreement(texts),
+        ),
+        similarity=Similarity(),
+    )
+
+
+def quick_cells(samples: Iterable[Sample]) -> list[CellMetrics]:
+    """`measure_cell_quick` of every cell, in the order `analyze` reports them: the cheap
+    first look at a large session while its full analysis runs."""
+    return [measure_cell_quick(key, attempts) for key, attempts in group_by_cell(samples).items()]

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Coroutine
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
@@ -23,18 +23,14 @@ from PySide6.QtWidgets import QFileDialog, QMenu
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.files import write_atomically
 from workbench.core.journal import LoadedSession, SessionFileError, load_session
-from workbench.core.plan import EndpointSpec, Plan, default_plan
+from workbench.core.plan import Plan, default_plan
 from workbench.ui.common.errors import show_error
 from workbench.ui.sessions.compare_dialog import CompareDialog
 from workbench.ui.sessions.exporting import EXPORT_LABELS, EXPORTS, ExportKind, export_bytes
-from workbench.ui.sessions.opening import APP_TITLE, read_session_async, show_in_window
+from workbench.ui.sessions.file_dialogs import ask_file
+from workbench.ui.sessions.host import SessionHost
+from workbench.ui.sessions.opening import read_session_async, show_opened
 from workbench.ui.sessions.recent import RecentSessions
-from workbench.viewmodel.live import LiveRun
-
-if TYPE_CHECKING:
-    from workbench.ui.window.main_window import MainWindow
-
-MESSAGE_MS = 10_000
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -42,53 +38,46 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 class SessionActions(QObject):
-    """Owns the session commands of one MainWindow (built by it, after its menus)."""
+    """Owns the session commands of one window (built by it, after its menus). The window
+    tells it when a run starts and ends (`on_run_started`, `on_run_finished`)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.recent = RecentSessions(window.services.settings)
+    def __init__(self, host: SessionHost) -> None:
+        parent = host.parent_widget()
+        super().__init__(parent)
+        self.host = host
+        self.parent_widget = parent
+        self.recent = RecentSessions(host.services.settings)
         self.current_path: Path | None = None
         self._session: LoadedSession | None = None  # the current file, once read
         self._jobs: set[asyncio.Task[Any]] = set()
-        self._dialogs: list[QFileDialog] = []
         self.compare_dialogs: list[CompareDialog] = []
         self.loading = False
         self._build_menus()
-        window.controller.started.connect(self._on_run_started)
-        window.controller.finished.connect(self._on_run_finished)
 
     # --- menus ---------------------------------------------------------------------------
 
-    def _menu(self, title: str) -> QMenu:
-        for action in self.window.menuBar().actions():
-            menu = action.menu()
-            if isinstance(menu, QMenu) and action.text().replace("&", "") == title:
-                return menu
-        return self.window.menuBar().addMenu(f"&{title}")
-
     def _action(self, text: str, slot: Callable[[], object], shortcut: str | None = None,
                 name: str = "") -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.parent_widget)
         if shortcut:
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(lambda _=False: slot())
         action.setObjectName(name)
-        self.window.addAction(action)  # shortcuts work with the menu bar hidden
+        self.parent_widget.addAction(action)  # shortcuts work with the menu bar hidden
         return action
 
     def _build_menus(self) -> None:
-        file_menu = self._menu("File")
+        file_menu = self.host.menu_named("File")
         first = file_menu.actions()[0] if file_menu.actions() else None
         self.new_action = self._action("&New plan", self.new_plan, "Ctrl+N", "newAction")
         self.open_action = self._action("&Open session…", self.ask_open, "Ctrl+O", "openAction")
-        self.recent_menu = QMenu("Open &recent", self.window)
+        self.recent_menu = QMenu("Open &recent", self.parent_widget)
         self.recent_menu.setObjectName("recentMenu")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.save_as_action = self._action(
             "Save session &as…", self.ask_save_as, "Ctrl+Shift+S", "saveAsAction"
         )
-        self.export_menu = QMenu("E&xport session", self.window)
+        self.export_menu = QMenu("E&xport session", self.parent_widget)
         self.export_actions = {
             kind: self._action(text, partial(self.ask_export, kind), name=f"export_{kind}")
             for kind, (text, _, _) in EXPORTS.items()
@@ -106,7 +95,7 @@ class SessionActions(QObject):
                 file_menu.insertMenu(first, item) if first else file_menu.addMenu(item)
             else:
                 file_menu.insertAction(first, item) if first else file_menu.addAction(item)
-        run_menu = self._menu("Run")
+        run_menu = self.host.menu_named("Run")
         run_menu.addSeparator()
         self.rerun_action = self._action(
             "Re-run this &session's plan", self.rerun, "Ctrl+Shift+R", "rerunAction"
@@ -132,28 +121,13 @@ class SessionActions(QObject):
     # --- helpers -------------------------------------------------------------------------
 
     def _status(self, text: str) -> None:
-        self.window.statusBar().showMessage(text, MESSAGE_MS)
+        self.host.show_status(text)
 
     def _job(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._jobs.add(task)
         task.add_done_callback(self._jobs.discard)
         return task
-
-    def _ask_file(self, title: str, filters: list[str], save: bool, name: str,
-                  done: Callable[[Path], object], suffix: str = "") -> QFileDialog:
-        dialog = QFileDialog(self.window, title, name)
-        dialog.setNameFilters(filters)
-        if save:
-            dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-            dialog.setDefaultSuffix(suffix.lstrip("."))
-        else:
-            dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.fileSelected.connect(lambda chosen: done(Path(chosen)))
-        dialog.finished.connect(lambda _=0: self._dialogs.remove(dialog))
-        self._dialogs.append(dialog)
-        dialog.open()  # never exec(): no nested event loop under qasync
-        return dialog
 
     def _folder(self) -> str:
         if self.current_path is not None:
@@ -162,7 +136,7 @@ class SessionActions(QObject):
         return str(recent[0].parent) if recent else ""
 
     def _refuse_while_running(self, what: str) -> bool:
-        if self.window.controller.busy:
+        if self.host.busy:
             self._status(f"A run is going: cancel it (Esc) or let it finish before {what}")
             return True
         return False
@@ -178,13 +152,14 @@ class SessionActions(QObject):
 
     def _set_current(self, path: Path | None) -> None:
         self.current_path = path
-        self.window.setWindowTitle(f"{path.name} — {APP_TITLE}" if path else APP_TITLE)
+        self.host.show_file(path)
 
-    def _on_run_started(self, session_id: str) -> None:
+    def on_run_started(self, session_id: str) -> None:
+        """A run started: its journal is now the current session."""
         self._session = None
-        self._set_current(self.window.services.session_path(session_id))
+        self._set_current(self.host.services.session_path(session_id))
 
-    def _on_run_finished(self, _result: object) -> None:
+    def on_run_finished(self, _result: object = None) -> None:
         # A finished run's journal is a session like any other: offer it under Recent.
         path = self.current_path
         if path is not None and path.is_file():
@@ -197,26 +172,21 @@ class SessionActions(QObject):
         """Clear the window to a fresh plan (refused while a run is going)."""
         if self._refuse_while_running("starting a new plan"):
             return False
-        window = self.window
-        profile = window.params.profile()  # keep the chosen endpoint and model
-        window.bridge.load(LiveRun())
-        window.responses.stack.setCurrentWidget(window.responses.empty)
+        host = self.host
         fresh = default_plan()  # the one default, shared with the CLI and a new window
-        fresh.endpoint = EndpointSpec(
-            name=profile.name, api=profile.api, model=window.params.model_combo.currentText()
-        )
-        window.params.load_plan(fresh)
-        window.run_bar.show_message("Ready")
+        fresh.endpoint = host.current_endpoint()  # keep the chosen endpoint and model
+        host.clear()
+        host.set_plan(fresh)
         self._session = None
         self._set_current(None)
-        window.params.prompt_edit.setFocus()
         return True
 
     # --- Open ----------------------------------------------------------------------------
 
     def ask_open(self) -> QFileDialog:
-        return self._ask_file("Open a session", ["Sessions (*.jsonl)", "All files (*)"],
-                              False, self._folder(), self.open)
+        return ask_file(self.parent_widget, "Open a session",
+                        ["Sessions (*.jsonl)", "All files (*)"], save=False,
+                        name=self._folder(), done=self.open)
 
     def open(self, path: Path) -> asyncio.Task[bool]:
         return self._job(self.open_path(path))
@@ -229,21 +199,20 @@ class SessionActions(QObject):
             return False
         if self._refuse_while_running("opening a session"):
             return False
-        window = self.window
         self.loading = True
         QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-        window.run_bar.show_message(f"Opening {path.name}…")
+        self.host.show_activity(f"Opening {path.name}…")
         try:
             opened = await read_session_async(path)
         except SessionFileError as exc:
-            window.run_bar.show_run(window.bridge.run)
-            show_error("Open session", str(exc), parent=window)
+            self.host.show_activity(None)
+            show_error("Open session", str(exc), parent=self.parent_widget)
             self._status(f"Not opened: {path.name} (see the message)")
             return False
         finally:
             self.loading = False
             QGuiApplication.restoreOverrideCursor()
-        notes = show_in_window(window, opened)
+        notes = show_opened(self.host, opened)
         self._session = opened.session
         self._set_current(path)
         self.recent.add(path)
@@ -254,20 +223,21 @@ class SessionActions(QObject):
 
     # --- drag and drop -------------------------------------------------------------------
 
-    def drag_enter(self, event: QDragEnterEvent) -> None:
+    @staticmethod
+    def _one_local_file(event: QDropEvent) -> Path | None:  # a drag-enter event is one too
         urls = event.mimeData().urls()
         if len(urls) == 1 and urls[0].isLocalFile():
             event.acceptProposedAction()
-        else:
-            event.ignore()
+            return Path(urls[0].toLocalFile())
+        event.ignore()
+        return None
+
+    def drag_enter(self, event: QDragEnterEvent) -> None:
+        self._one_local_file(event)
 
     def drop(self, event: QDropEvent) -> None:
-        urls = event.mimeData().urls()
-        if len(urls) == 1 and urls[0].isLocalFile():
-            event.acceptProposedAction()
-            self.open(Path(urls[0].toLocalFile()))
-        else:
-            event.ignore()
+        if (path := self._one_local_file(event)) is not None:
+            self.open(path)
 
     # --- Save As -------------------------------------------------------------------------
 
@@ -281,9 +251,9 @@ class SessionActions(QObject):
         if not self._can_write_current("save"):
             return None
         assert self.current_path is not None
-        return self._ask_file("Save the session as", ["Sessions (*.jsonl)"], True,
-                              str(Path(self._folder()) / self.current_path.name), self.save_as,
-                              ".jsonl")
+        return ask_file(self.parent_widget, "Save the session as", ["Sessions (*.jsonl)"],
+                        save=True, name=str(Path(self._folder()) / self.current_path.name),
+                        done=self.save_as, suffix=".jsonl")
 
     def save_as(self, target: Path) -> asyncio.Task[bool]:
         return self._job(self.save_as_path(target))
@@ -309,7 +279,7 @@ class SessionActions(QObject):
             size = await asyncio.to_thread(copy)
         except OSError as exc:
             show_error("Save session", f"{target}: cannot save ({exc.strerror or exc})",
-                       parent=self.window)
+                       parent=self.parent_widget)
             self._status(f"Not saved: {target.name}")
             return False
         session, self._session = self._session, None
@@ -330,8 +300,9 @@ class SessionActions(QObject):
         assert self.current_path is not None
         _, name_filter, suffix = EXPORTS[kind]
         name = Path(self._folder()) / (self.current_path.stem + suffix)
-        return self._ask_file("Export the session", [name_filter], True, str(name),
-                              lambda path: self.export(kind, path), suffix)
+        return ask_file(self.parent_widget, "Export the session", [name_filter], save=True,
+                        name=str(name), done=lambda path: self.export(kind, path),
+                        suffix=suffix)
 
     def export(self, kind: ExportKind, target: Path) -> asyncio.Task[bool]:
         return self._job(self.export_to(kind, target))
@@ -342,7 +313,7 @@ class SessionActions(QObject):
             return False
         if self.current_path is not None and _same_file(target, self.current_path):
             show_error("Export", f"{target}: that is the session file itself; choose another "
-                       "name", parent=self.window)
+                       "name", parent=self.parent_widget)
             return False
         label = EXPORT_LABELS[kind]
         QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
@@ -351,7 +322,7 @@ class SessionActions(QObject):
             try:
                 session = await self.current_session()
             except SessionFileError as exc:
-                show_error("Export", str(exc), parent=self.window)
+                show_error("Export", str(exc), parent=self.parent_widget)
                 return False
             assert session is not None
             data = await export_bytes(kind, session, self._status)
@@ -359,7 +330,7 @@ class SessionActions(QObject):
                 await asyncio.to_thread(write_atomically, target, data)
             except OSError as exc:
                 show_error("Export", f"{target}: cannot write ({exc.strerror or exc})",
-                           parent=self.window)
+                           parent=self.parent_widget)
                 self._status(f"Not exported: {target.name}")
                 return False
         finally:
@@ -370,7 +341,7 @@ class SessionActions(QObject):
     # --- Compare and Re-run --------------------------------------------------------------
 
     def open_compare(self) -> CompareDialog:
-        dialog = CompareDialog(self.current_path, self.window)
+        dialog = CompareDialog(self.current_path, self.parent_widget)
         dialog.finished.connect(lambda _=0: self.compare_dialogs.remove(dialog))
         self.compare_dialogs.append(dialog)
         dialog.show()
@@ -389,9 +360,9 @@ class SessionActions(QObject):
         try:
             session = await self.current_session()
         except SessionFileError as exc:
-            show_error("Re-run", str(exc), parent=self.window)
+            show_error("Re-run", str(exc), parent=self.parent_widget)
             return False
-        if session is None or self.window.controller.busy:
+        if session is None or self.host.busy:
             return False
         plan = session.header.plan
         profile = await self._profile_for(plan)
@@ -400,17 +371,17 @@ class SessionActions(QObject):
                 "Re-run",
                 f"The session ran on the endpoint profile {plan.endpoint.name!r}, which is not "
                 "set up here. Add it with `workbench endpoints`, then re-run.",
-                parent=self.window,
+                parent=self.parent_widget,
             )
             return False
-        self.window.params.load_plan(plan)
-        self.window.controller.start(plan, profile)
+        self.host.set_plan(plan)
+        self.host.run_plan(plan, profile)
         self._status(f"Re-running the plan of {session.path.name} into a new session")
         return True
 
     async def _profile_for(self, plan: Plan) -> EndpointProfile | None:
         try:
-            profiles = await asyncio.to_thread(self.window.services.profiles.profiles)
+            profiles = await asyncio.to_thread(self.host.services.profiles.profiles)
         except Exception:  # a damaged endpoints file: the built-in presets still work
             from workbench.core.endpoints import PRESETS
 

@@ -56,6 +56,9 @@ EFFECT_COLUMNS = (
     ("Verdict", "A finding, or no detectable change"),
 )
 NO_FINDINGS = "No detectable change between the levels."
+ANALYSING = "Analysing {n:,} attempts… findings and similarity appear here when it is done."
+# Columns core's cheap statistics (`quick_cells`) leave to the full analysis.
+QUICK_PENDING = frozenset({"Similarity", "Cost"})
 
 
 def _ms(value: float | None) -> str:
@@ -233,6 +236,25 @@ class SummaryView(QWidget):
 
     def run_finished(self) -> None:
         self.analysis.run_finished()
+
+    def show_quick(self, cells: Sequence[CellMetrics]) -> None:
+        """A first table from core's cheap per-cell statistics (`quick_cells`) of the shown
+        run, the columns they lack reading "…"; the run's own analysis replaces it (and
+        a quick table arriving after that analysis is ignored)."""
+        latest = self.analysis.latest
+        if latest is not None and latest.run is self.run:
+            return
+        pending = {i for i, (title, _) in enumerate(COLUMNS) if title in QUICK_PENDING}
+        self.table.setRowCount(len(cells))
+        for row, cell in enumerate(cells):
+            texts = ["…" if i in pending else text for i, text in enumerate(cell_row(cell))]
+            _set_row(self.table, row, texts, align_from=1)
+            first = self.table.item(row, 0)
+            if first is not None:
+                first.setToolTip(cell.label)
+        self.total_label.clear()
+        attempts = sum(cell.outcomes.attempts for cell in cells)
+        self.findings.setText(ANALYSING.format(n=attempts))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

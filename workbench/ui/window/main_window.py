@@ -6,14 +6,18 @@ process and speaks no HTTP.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from workbench import __version__
+from workbench.core.analysis import CellMetrics
+from workbench.core.endpoints import EndpointProfile
 from workbench.core.journal import LoadedSession
+from workbench.core.plan import EndpointSpec, Plan
 from workbench.core.runner import RunResult
 from workbench.ui.common.errors import show_error
 from workbench.ui.endpoints.dialog import EndpointsDialog
@@ -26,9 +30,10 @@ from workbench.ui.runtime.services import Services
 from workbench.ui.sessions.session_actions import SessionActions
 from workbench.ui.summary.summary_view import SummaryView
 from workbench.ui.window.status_bar import RunStatusBar
-from workbench.viewmodel.live import run_from_session
+from workbench.viewmodel.live import LiveRun, run_from_session
 
 APP_TITLE = "Prompt Stress Workbench"
+STATUS_MS = 10_000  # how long a session command's status message stays
 
 
 class MainWindow(QMainWindow):
@@ -77,6 +82,8 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
         self._build_menus()
         self.session_actions = SessionActions(self)  # File menu: sessions, exports
+        self.controller.started.connect(self.session_actions.on_run_started)
+        self.controller.finished.connect(self.session_actions.on_run_finished)
         self.setAcceptDrops(True)  # a session file dropped on the window opens it
 
         self.bridge.tick.connect(self._on_tick)
@@ -240,6 +247,57 @@ class MainWindow(QMainWindow):
         """Show a saved session's responses, plots and summary (read-only)."""
         self.bridge.load(run_from_session(session))
         self.setWindowTitle(f"{session.path.name} (read-only) — {APP_TITLE}")
+
+    # --- SessionHost: what the session commands see of the window ------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.controller.busy
+
+    def parent_widget(self) -> QWidget:
+        return self
+
+    def menu_named(self, title: str) -> QMenu:
+        for action in self.menuBar().actions():
+            menu = action.menu()
+            if isinstance(menu, QMenu) and action.text().replace("&", "") == title:
+                return menu
+        return self.menuBar().addMenu(f"&{title}")
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MS)
+
+    def show_activity(self, text: str | None) -> None:
+        if text is None:
+            self.run_bar.show_run(self.bridge.run)
+        else:
+            self.run_bar.show_message(text)
+
+    def show_file(self, path: Path | None) -> None:
+        self.setWindowTitle(f"{path.name} — {APP_TITLE}" if path else APP_TITLE)
+
+    def current_endpoint(self) -> EndpointSpec:
+        profile = self.params.profile()
+        return EndpointSpec(name=profile.name, api=profile.api,
+                            model=self.params.model_combo.currentText())
+
+    def set_plan(self, plan: Plan) -> list[str]:
+        return self.params.load_plan(plan)
+
+    def clear(self) -> None:
+        self.bridge.load(LiveRun())
+        self.responses.stack.setCurrentWidget(self.responses.empty)
+        self.run_bar.show_message("Ready")
+        self.params.prompt_edit.setFocus()
+
+    def show_run(self, run: LiveRun, quick_cells: Sequence[CellMetrics]) -> None:
+        self.bridge.load(run)
+        self.summary.show_quick(quick_cells)
+        if self.tabs.currentWidget() is self.plots:
+            self.plots.redraw()
+
+    def run_plan(self, plan: Plan, profile: EndpointProfile) -> None:
+        self.controller.start(plan, profile)
 
     # --- state ---------------------------------------------------------------------------
 
