@@ -34,7 +34,13 @@ from workbench.ui.endpoints.confirm_bar import ConfirmBar
 from workbench.ui.endpoints.form import ProfileForm
 from workbench.ui.endpoints.key_row import KeyRow
 from workbench.ui.endpoints.probe import ProbeAction, ProbePanel
-from workbench.ui.endpoints.profile_list import NEW, ListButtons, ProfileList, origin_text
+from workbench.ui.endpoints.profile_list import (
+    NEW,
+    ListButtons,
+    ProfileList,
+    delete_question,
+    origin_text,
+)
 from workbench.ui.endpoints.style import rule, set_state, stylesheet
 from workbench.ui.endpoints.writes import ProfileWrites, Written
 from workbench.ui.runtime.services import Services
@@ -318,14 +324,7 @@ class EndpointsDialog(QDialog):
         if entry.origin == "preset":
             self._say("Built-in presets cannot be deleted.", error=True)
             return
-        if entry.origin == "override":
-            self.confirm_bar.ask(
-                f"Restore the built-in {entry.profile.label}? Your changes to it are removed; "
-                "its key is kept.",
-                "Restore",
-            )
-        else:
-            self.confirm_bar.ask(f"Delete {entry.profile.label} and its saved key?", "Delete")
+        self.confirm_bar.ask(*delete_question(entry))
 
     def _confirm_delete(self) -> None:
         self.confirm_bar.hide()

@@ -23,6 +23,15 @@ def origin_text(origin: str, name: str) -> str:
     }[origin]  # fmt: skip
 
 
+def delete_question(entry: ListedProfile) -> tuple[str, str]:
+    """What Delete asks before it acts, and its button: an edited preset is restored."""
+    label = entry.profile.label
+    if entry.origin == "override":
+        return (f"Restore the built-in {label}? Your changes to it are removed; its key is kept.",
+                "Restore")  # fmt: skip
+    return f"Delete {label} and its saved key?", "Delete"
+
+
 class ProfileList(QListWidget):
     """One row per profile under a group heading; an edited preset says "(edited)"."""
 
