@@ -24,9 +24,14 @@ import rapidfuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workbench.core.analysis import AnalysisOptions, analyze, word_diff
-from workbench.core.analysis.similarity import encode_all, similarity_matrix
-from workbench.core.analysis.text import words
+from workbench.core.analysis import (
+    AnalysisOptions,
+    analyze,
+    encode_all,
+    similarity_matrix,
+    word_diff,
+    words,
+)
 from workbench.core.records import CellKey, ErrorInfo, Sample, Timing
 
 VOCAB_SIZE = 5000

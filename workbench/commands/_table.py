@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from workbench.core.analysis.stats import distribution
+from workbench.core.analysis import distribution
 from workbench.core.endpoints import EndpointProfile, cost_usd
 from workbench.core.plan import Plan
 from workbench.core.records import Sample

@@ -164,8 +164,8 @@ async def check_connection(
 ) -> ProbeResult:
     """A one-token request: proves the URL, the key and the model together."""
     provider = provider_for(api)
-    body = provider.body(model, None, "Say OK.", Params(max_tokens=1, stream=False),
-                         include_usage=False)  # fmt: skip
+    body = provider.build_body(model, None, "Say OK.", Params(max_tokens=1, stream=False),
+                               include_usage=False)  # fmt: skip
     response, raw, latency, failure = await _send(
         "POST", provider.url(base_url), headers=_headers(api, api_key, headers or {}),
         json=body, seconds=seconds, client=client,

@@ -234,7 +234,7 @@ class Runner:
         attempt_id = self._next_id
         self._next_id += 1
         while True:
-            body = self._provider.body(
+            body = self._provider.build_body(
                 self.plan.endpoint.model,
                 system,
                 user,

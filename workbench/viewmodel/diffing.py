@@ -12,9 +12,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from workbench.core.analysis import DiffOp, medoid, similarity_matrix, word_diff
-from workbench.core.analysis.similarity import encode_all
-from workbench.core.analysis.text import words
+from workbench.core.analysis import (
+    DiffOp,
+    encode_all,
+    medoid,
+    similarity_matrix,
+    word_diff,
+    words,
+)
 
 MEDOID_CAP = 300  # responses in the medoid's similarity matrix (it grows with n²)
 CONTEXT_CHARS = 40  # equal text kept around a change in "differences only" mode

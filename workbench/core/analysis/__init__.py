@@ -4,6 +4,9 @@ variant / step with bootstrap CIs, findings as sentences, and a word-level diff.
     report = analyze(samples, AnalysisOptions(slos={"ttft_ms": 500}))
     msgspec.json.encode(report)   # the `workbench analyze --json` document
     word_diff(medoid_text, other_text)
+
+Everything outside this package imports from here, not from its modules (an import-linter
+contract in pyproject.toml keeps the ui, view models and commands to it).
 """
 
 from workbench.core.analysis.answers import AnswerExtractor, AnswerSpecError, parse_json_path
@@ -34,14 +37,16 @@ from workbench.core.analysis.results import (
     Timings,
     Trend,
 )
-from workbench.core.analysis.similarity import medoid, similarity_matrix
+from workbench.core.analysis.similarity import encode_all, medoid, similarity_matrix
 from workbench.core.analysis.slo import SloError, parse_slos
-from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
+from workbench.core.analysis.specs import EFFECT_METRICS, METRICS_BY_KEY, MetricSpec
+from workbench.core.analysis.stats import distribution
 from workbench.core.analysis.summary import format_report
-from workbench.core.analysis.text import TextFeatures, text_features
+from workbench.core.analysis.text import TextFeatures, text_features, words
 
 __all__ = [
     "EFFECT_METRICS",
+    "METRICS_BY_KEY",
     "Agreement",
     "AnalysisOptions",
     "AnalysisReport",
@@ -66,6 +71,8 @@ __all__ = [
     "Timings",
     "Trend",
     "analyze",
+    "distribution",
+    "encode_all",
     "estimate_effects",
     "final_samples",
     "format_report",
@@ -79,4 +86,5 @@ __all__ = [
     "similarity_matrix",
     "text_features",
     "word_diff",
+    "words",
 ]

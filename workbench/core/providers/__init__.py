@@ -1,10 +1,13 @@
-"""Wire formats. Each provider is a bundle of plain functions over a `StreamState`."""
+"""Wire formats: how to ask one API style for an answer, and how to read the answer.
+
+Each API style is a module (openai.py, anthropic.py) whose plain functions implement the
+`Provider` protocol over a `StreamState`. Modules, not objects: the runner's per-line call
+`feed_line(state, line, now)` stays a plain function call on the hot path.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from workbench.core.plan import Params
 from workbench.core.providers import anthropic, openai
@@ -26,45 +29,43 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Provider:
-    api: ApiStyle
-    url: Callable[[str], str]
-    build_body: Callable[..., dict[str, Any]]
-    auth_headers: Callable[[str | None], dict[str, str]]
-    feed_line: Callable[[StreamState, bytes, int], None]
-    finish_stream: Callable[[StreamState], None]
-    parse_body: Callable[[StreamState, bytes, int], None]
-    error_message: Callable[[bytes], tuple[str, str | None]]
+class Provider(Protocol):
+    """One API style. The request side builds what is sent; the response side reads what
+    comes back into a `StreamState`, never raising for a bad answer (it records an error)."""
 
-    def body(
+    def url(self, base_url: str) -> str:
+        """The endpoint to POST to, from the base URL as the official SDK takes it."""
+        ...
+
+    def auth_headers(self, api_key: str | None) -> dict[str, str]:
+        """The headers that carry the key (and any version header the API requires)."""
+        ...
+
+    def build_body(
         self, model: str, system: str | None, user: str, params: Params, *, include_usage: bool
     ) -> dict[str, Any]:
-        return self.build_body(model, system, user, params, include_usage=include_usage)
+        """The JSON body; `include_usage` asks a stream to report token usage at its end."""
+        ...
+
+    def feed_line(self, state: StreamState, line: bytes, now: int) -> None:
+        """One line of a streamed answer (no newline), stamped `now` when it arrived."""
+        ...
+
+    def finish_stream(self, state: StreamState) -> None:
+        """The stream ended: record an error if it ended before the API says it is done."""
+        ...
+
+    def parse_body(self, state: StreamState, body: bytes, now: int) -> None:
+        """A whole non-streamed answer, received at `now`."""
+        ...
+
+    def error_message(self, body: bytes) -> tuple[str, str | None]:
+        """(message, error type) from the body of an HTTP error response."""
+        ...
 
 
-_PROVIDERS = {
-    "openai": Provider(
-        "openai",
-        openai.chat_url,
-        openai.build_body,
-        openai.auth_headers,
-        openai.feed_line,
-        openai.finish_stream,
-        openai.parse_body,
-        openai.error_message,
-    ),
-    "anthropic": Provider(
-        "anthropic",
-        anthropic.messages_url,
-        anthropic.build_body,
-        anthropic.auth_headers,
-        anthropic.feed_line,
-        anthropic.finish_stream,
-        anthropic.parse_body,
-        anthropic.error_message,
-    ),
-}
+# mypy checks each module against the protocol here.
+_PROVIDERS: dict[ApiStyle, Provider] = {"openai": openai, "anthropic": anthropic}
 
 
 def provider_for(api: ApiStyle) -> Provider:

@@ -1,4 +1,7 @@
-"""Anthropic Messages API, streaming (SSE events) and not."""
+"""Anthropic Messages API, streaming (SSE events) and not.
+
+This module is a `workbench.core.providers.Provider`: its functions are the interface.
+"""
 
 from __future__ import annotations
 
@@ -66,7 +69,7 @@ _event_decoder = msgspec.json.Decoder(_Event)
 _response_decoder = msgspec.json.Decoder(_Response)
 
 
-def messages_url(base_url: str) -> str:
+def url(base_url: str) -> str:
     """`base_url` as the official SDK takes it, e.g. https://api.anthropic.com (no /v1)."""
     return base_url.rstrip("/") + "/v1/messages"
 

@@ -1,4 +1,7 @@
-"""OpenAI-style chat completions (OpenAI, DeepSeek, vLLM, Ollama, OpenRouter, ...)."""
+"""OpenAI-style chat completions (OpenAI, DeepSeek, vLLM, Ollama, OpenRouter, ...).
+
+This module is a `workbench.core.providers.Provider`: its functions are the interface.
+"""
 
 from __future__ import annotations
 
@@ -80,7 +83,7 @@ _completion_decoder = msgspec.json.Decoder(_Completion)
 _error_decoder = msgspec.json.Decoder(_Chunk)
 
 
-def chat_url(base_url: str) -> str:
+def url(base_url: str) -> str:
     """`base_url` is what the official SDK takes as base_url, e.g. https://api.x.com/v1."""
     return base_url.rstrip("/") + "/chat/completions"
 
@@ -221,7 +224,3 @@ def error_message(body: bytes) -> tuple[str, str | None]:
     if parsed.error is not None:
         return (parsed.error.message or parsed.error.type or "error", parsed.error.type)
     return (body.decode("utf-8", "replace")[:300], None)
-
-
-def mentions_stream_options(body: bytes) -> bool:
-    return b"stream_options" in body

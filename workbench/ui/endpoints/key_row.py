@@ -1,15 +1,19 @@
-"""The Endpoints dialog's API key row, its probe result line, and its styling.
+"""The Endpoints dialog's API key: its masked field (Show / Hide, Forget) and its keyring entry.
 
-The key is typed into a masked field and handed to KeyStore by the dialog; this module never
-keeps it, never logs it and never shows it anywhere but the field (while "Show" is on).
+The key is typed into the field and handed to the KeyStore on Save; this module never keeps
+it, never logs it and never shows it anywhere but the field (while "Show" is on). Keyring
+calls may block on an unlock prompt, so every one runs in a worker thread; looking up where
+the key of the profile shown is kept runs in the window's "endpoints.key" task slot (the
+lookup for a profile no longer shown is cancelled).
 """
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -19,24 +23,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.probe import ProbeResult
-from workbench.core.secrets import BackendStatus, KeySource
-from workbench.ui.common import theme
+from workbench.core.endpoints import EndpointProfile
+from workbench.core.secrets import BackendStatus, KeySource, KeyStore
 from workbench.ui.common.validation import mark_field
+from workbench.ui.runtime.tasks import TaskManager
 
-# Failures whose message does not already start with what went wrong.
-_KIND_TITLES = {
-    "dns": "DNS", "tls": "TLS", "timeout": "Timeout", "refused": "Connection refused",
-    "connection": "Cannot connect", "protocol": "Not an API",
-}  # fmt: skip
-_MARKS = {"ok": "✓", "error": "✕", "running": "…", "info": "ⓘ"}
+KEY_SLOT = "endpoints.key"
 
 
 class KeyRow(QWidget):
-    """Masked key field, Show toggle, Forget button and where the key is kept."""
+    """Masked key field, Show toggle, Forget button and where the key is kept; reads and
+    writes the profile's key in `keys` (off the Qt thread)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, keys: KeyStore, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.keys = keys
+        self._lookups = tasks.slot(KEY_SLOT)
+        self._shown: tuple[EndpointProfile, bool] | None = None  # (profile, is a draft)
         self.edit = QLineEdit()
         self.edit.setObjectName("keyEdit")
         self.edit.setAccessibleName("API key")
@@ -90,8 +93,14 @@ class KeyRow(QWidget):
         self.error.setText(reason or "")
         self.error.setVisible(reason is not None)
 
-    def reset(self, *, simulator: bool) -> None:
-        """A profile was selected: empty field, usable at once; where the key is comes next."""
+    def show_profile(self, profile: EndpointProfile, *, new: bool) -> asyncio.Task[Any]:
+        """A profile was selected: empty field, usable at once; where its key is kept comes
+        next, from the task returned."""
+        self._shown = (profile, new)
+        self._reset(simulator=profile.base_url is None and not new)
+        return self._lookups.bind(self.refresh())
+
+    def _reset(self, *, simulator: bool) -> None:
         self.clear()
         self.edit.setEnabled(not simulator)
         self.show_button.setEnabled(not simulator)
@@ -122,73 +131,43 @@ class KeyRow(QWidget):
         self.status.setText(text)
         self.status.setToolTip(backend.message)  # where keys go, and why (never the key)
 
+    # --- the keyring entry (each call in a worker thread) ---------------------------------
 
-def result_text(result: ProbeResult) -> str:
-    """A probe's outcome in one line, saying what kind of failure it was."""
-    if result.kind == "key_rejected":
-        # core's hint points at this dialog; here the key field is right above.
-        return result.message.split(" — ", 1)[0] + " — check the API key above."
-    if result.ok or result.kind not in _KIND_TITLES:
-        return result.message
-    return f"{_KIND_TITLES[result.kind]}: {result.message}"
+    async def refresh(self) -> None:
+        """Look up where the shown profile's key is kept and say so, if it is still shown."""
+        if self._shown is None:
+            return
+        shown = self._shown
+        profile, new = shown
+        keys = self.keys
 
+        def look() -> tuple[KeySource, BackendStatus]:
+            # The key itself is dropped here: only where it is kept is shown.
+            source: KeySource = "none" if new else keys.get(profile).source
+            return source, keys.backend_status()
 
-def show_result(label: QLabel, state: str, text: str) -> None:
-    """Fill the probe result line; `state` (ok/error/running/info) picks its colours."""
-    label.setText(f"{_MARKS.get(state, '')}  {text}" if text else "")
-    label.setVisible(bool(text))
-    label.setAccessibleDescription(text)
-    if label.property("state") != state:
-        label.setProperty("state", state)
-        label.style().unpolish(label)
-        label.style().polish(label)
+        source, backend = await asyncio.to_thread(look)
+        if self._shown is shown:
+            simulator = profile.base_url is None and not new
+            self.show_state(
+                simulator=simulator, needs_key=profile.needs_key, source=source, backend=backend
+            )
 
+    async def save(self, profile: EndpointProfile) -> KeySource | None:
+        """Store the typed key (if any) for `profile`; where it went. The field is emptied
+        at once: the profile has no unsaved key while the keyring is written."""
+        typed = self.edit.text()
+        if not typed:
+            return None
+        self.clear()
+        return await asyncio.to_thread(self.keys.set, profile, typed)
 
-def plain_button(text: str, name: str, tip: str = "") -> QPushButton:
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAutoDefault(False)  # Enter is Save's, wherever the focus is
-    if tip:
-        button.setToolTip(tip)
-    return button
+    async def copy(self, source: str, copy: EndpointProfile) -> bool:
+        """Give `copy` the key of profile `source`; whether there was one."""
+        lookup = await asyncio.to_thread(self.keys.get, source)
+        if lookup.key is not None:
+            await asyncio.to_thread(self.keys.set, copy, lookup.key)
+        return lookup.found
 
-
-def stylesheet() -> str:
-    app = QApplication.instance()
-    colours = theme.DARK if isinstance(app, QApplication) and theme.is_dark(app) else theme.LIGHT
-    c = colours
-    return f"""
-        QLabel#fieldError {{ color: {c['error']}; font-size: 8.5pt; }}
-        QLabel#keyStatus, QLabel#hintLabel {{ color: {c['muted']}; font-size: 8.5pt; }}
-        QLabel#probeResult {{ border-radius: 4px; padding: 6px 8px; }}
-        QLabel#probeResult[state="ok"] {{ background: {c['ok_bg']}; color: {c['ok_text']}; }}
-        QLabel#probeResult[state="error"] {{
-            background: {c['error_bg']}; color: {c['error_text']}; }}
-        QLabel#probeResult[state="running"], QLabel#probeResult[state="info"] {{
-            background: {c['run_bg']}; color: {c['run_text']}; }}
-        QLabel#dialogMessage {{ color: {c['muted']}; }}
-        QLabel#dialogMessage[state="error"] {{ color: {c['error']}; }}
-        QLabel#profileTitle {{ font-size: 12pt; font-weight: 600; }}
-        QLabel#profileOrigin {{ color: {c['muted']}; }}
-        QFrame#confirmBar {{ background: {c['error_bg']}; border-radius: 4px; }}
-        QFrame#confirmBar QLabel {{ color: {c['error_text']}; }}
-        QListWidget#profileList {{ background: {c['base']}; border: 1px solid {c['border']};
-            border-radius: 4px; padding: 2px; }}
-        QListWidget#profileList::item {{ padding: 4px 6px; }}
-        QListWidget#profileList::item:selected {{ background: {c['accent']}; color: white; }}
-        QPushButton#saveButton {{ background: {c['accent']}; color: white;
-            border: 1px solid {c['accent']}; font-weight: 600; }}
-        QPushButton#saveButton:hover {{ background: {c['accent_hover']}; }}
-        QPushButton#saveButton:disabled {{ background: {c['disabled']};
-            border-color: {c['disabled']}; color: {c['base']}; }}
-        QFrame#rule {{ border: none; background: {c['border']}; max-height: 1px; }}
-        QListWidget#profileList::item:disabled {{ color: {c['muted']}; font-size: 8pt;
-            font-weight: 600; padding-top: 8px; }}
-    """
-
-
-def rule() -> QFrame:
-    line = QFrame()
-    line.setFrameShape(QFrame.Shape.HLine)
-    line.setObjectName("rule")
-    return line
+    async def forget(self, profile: EndpointProfile | str) -> None:
+        await asyncio.to_thread(self.keys.delete, profile)

@@ -19,9 +19,15 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from workbench.core.analysis import AnalysisReport, CellMetrics, Effect, final_samples
-from workbench.core.analysis.similarity import encode_all, similarity_matrix
-from workbench.core.analysis.text import words
+from workbench.core.analysis import (
+    AnalysisReport,
+    CellMetrics,
+    Effect,
+    encode_all,
+    final_samples,
+    similarity_matrix,
+    words,
+)
 from workbench.core.records import Sample
 from workbench.ui.plots.export import add_export_actions, ask_export, export_plot
 from workbench.ui.plots.style import level_color, style_plot

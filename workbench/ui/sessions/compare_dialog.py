@@ -29,8 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.analysis import AnalysisReport, CellMetrics, Effect
-from workbench.core.analysis.specs import EFFECT_METRICS
+from workbench.core.analysis import EFFECT_METRICS, AnalysisReport, CellMetrics, Effect
 from workbench.core.compare import compare_sessions
 from workbench.core.journal import SessionFileError, load_session
 

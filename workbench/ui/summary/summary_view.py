@@ -19,8 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.analysis import CellMetrics, Effect
-from workbench.core.analysis.specs import METRICS_BY_KEY
+from workbench.core.analysis import METRICS_BY_KEY, CellMetrics, Effect
 from workbench.core.endpoints import EndpointProfile
 from workbench.ui.runtime.analysis_feed import AnalysisFeed, AnalysisUpdate
 from workbench.viewmodel.cost import CellCost, ProfileLookup, cell_costs, format_usd
