@@ -3,10 +3,11 @@
 For every group of cells that differ only in the factor, each level is compared with the
 baseline level: relative change (or, for shares, the difference in percentage points) with
 a percentile-bootstrap CI; where the relative change is undefined (a baseline of 0) or its
-CI unbounded, the difference in the metric's unit is reported instead. Multiple comparisons: Bonferroni over every comparison and trend
-test in the analysis (metrics x non-baseline levels x groups, plus one trend test per metric
-and group when there are 3+ ordered levels): each CI is at 1 - 0.05/m, so all CIs hold
-together with 95% confidence and a clean run yields a finding by chance < 5% of the time.
+CI unbounded, the difference in the metric's unit is reported instead. Multiple comparisons:
+Bonferroni over every comparison and trend test in the analysis (metrics x non-baseline
+levels x groups, plus one trend test per metric and group when there are 3+ ordered
+levels): each CI is at 1 - 0.05/m, so all CIs hold together with 95% confidence and a
+clean run yields a finding by chance < 5% of the time.
 """
 
 from __future__ import annotations

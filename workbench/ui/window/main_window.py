@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from workbench import __version__
-from workbench.core.journal import LoadedSession
 from workbench.core.runner import RunResult
 from workbench.ui.common.errors import show_error
 from workbench.ui.endpoints.dialog import EndpointsDialog
@@ -26,7 +25,6 @@ from workbench.ui.runtime.services import Services
 from workbench.ui.sessions.session_actions import SessionActions
 from workbench.ui.summary.summary_view import SummaryView
 from workbench.ui.window.status_bar import RunStatusBar
-from workbench.viewmodel.live import run_from_session
 
 APP_TITLE = "Prompt Stress Workbench"
 
@@ -235,11 +233,6 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if widget is self.plots:
             self.plots.redraw()
-
-    def show_session(self, session: LoadedSession) -> None:
-        """Show a saved session's responses, plots and summary (read-only)."""
-        self.bridge.load(run_from_session(session))
-        self.setWindowTitle(f"{session.path.name} (read-only) — {APP_TITLE}")
 
     # --- state ---------------------------------------------------------------------------
 
