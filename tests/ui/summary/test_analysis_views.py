@@ -71,7 +71,8 @@ def test_a_sweep_with_load_sensitive_depth_shows_findings_heatmap_levels_and_tin
     window.summary.run_finished()
     qtbot.waitUntil(lambda: not table.isColumnHidden(COST_COLUMN), timeout=20_000)
     assert table.item(0, COST_COLUMN).text().startswith("$")
-    assert f"cost {usd(costs.usd)}" in window.summary.total_label.text()
+    shown = cell_costs(window.summary.analysis.latest.samples, lambda _name: priced)
+    assert f"cost {usd(shown.usd)}" in window.summary.total_label.text()
 
     # Plots, Variation page: the heatmap of all 32 responses, then of one cell.
     window.tabs.setCurrentWidget(window.plots)
