@@ -23,14 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
-        try:
-            module = importlib.import_module(f"workbench.commands.{name}")
-        except ModuleNotFoundError as exc:
-            # A command whose module is not written yet is simply absent.
-            if exc.name == f"workbench.commands.{name}":
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"workbench.commands.{name}").register(subparsers)
     return parser
 
 

@@ -139,3 +139,29 @@ async def test_a_real_run_journaled_from_the_simulator_analyses_end_to_end(
         assert cell["agreement"]["tar_raw"] == 1.0
         assert cell["lengths"]["tokens"]["mean"] > 0
         assert cell["timings"]["ttft_ms"]["p50"] > 0
+
+
+def test_a_zero_baseline_reads_as_an_absolute_change_in_text_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # No list items at concurrency 1, two per response at 16: +inf% would be no answer.
+    prose = "Caching keeps answers close. It saves a round trip."
+    samples = [sample(level=1, text=prose) for _ in range(12)]
+    samples += [sample(level=16, text=f"{prose}\n- one\n- two") for _ in range(12)]
+    path = _write_session(tmp_path / "lists.jsonl", samples)
+
+    assert main(["analyze", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "inf" not in out.lower().replace("info", "")
+    row = next(line for line in out.splitlines() if line.strip().startswith("list items"))
+    assert "+2 list items" in row and "FINDING" in row
+    assert "responses had 2 more list items (95% CI " in out
+
+    assert main(["analyze", str(path), "--json"]) == 0
+    raw = capsys.readouterr().out
+    assert "Infinity" not in raw and "NaN" not in raw
+    effect = next(e for e in json.loads(raw)["effects"] if e["metric"] == "list_items")
+    assert effect["relative"] is None
+    assert effect["scale"] == "absolute" and effect["unit"] == "list items"
+    assert effect["absolute"]["change"] == effect["change"] == 2
+    assert effect["significant"] is True

@@ -32,6 +32,13 @@ def test_parallel_run_with_depth_decay_is_found_shorter_than_sequential(
     assert report["factor"] == "session"
     words = [e for e in report["effects"] if e["metric"] == "length_words" and e["level"] == "par"]
     assert words and words[0]["significant"] and words[0]["change"] < -0.3
+    # Both views of each change; a relative one only where it is defined and bounded.
+    assert words[0]["relative"]["change"] == words[0]["change"]
+    assert words[0]["absolute"]["change"] < 0 and words[0]["unit"] == "words"
+    for effect in report["effects"]:
+        if effect["change"] is not None:
+            assert None not in (effect["ci_low"], effect["ci_high"])
+            assert (effect["relative"] is None) == (effect["scale"] == "absolute")
     assert any("In session 'par'" in f and "shorter" in f for f in report["findings"])
     assert any("compared whole" in w for w in report["warnings"])
 

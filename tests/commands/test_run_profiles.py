@@ -32,7 +32,7 @@ def test_key_from_the_environment_reaches_the_server(
                  "--out", str(out), "--quiet"]) == 0
     text = capsys.readouterr().out
     # Prices from the profile: a cost column and a total.
-    assert "cost $" in text and "; cost $" in text
+    assert "cost $" in text and "; cost $" in text and "no prices set" not in text
     assert load_session(out).header.plan.endpoint.name == "mysim"
 
 

@@ -6,12 +6,13 @@ from collections import defaultdict
 
 from workbench.core.analysis import distribution
 from workbench.core.endpoints import EndpointProfile, cost_usd
+from workbench.core.format import DASH, NO_PRICES, fixed, usd
 from workbench.core.plan import Plan
 from workbench.core.records import Sample
 
 
 def _ms(value: float | None) -> str:
-    return "-" if value is None else f"{value / 1e6:,.0f}"
+    return fixed(None if value is None else value / 1e6)
 
 
 def final_samples(samples: list[Sample]) -> list[Sample]:
@@ -30,7 +31,7 @@ def _cost(samples: list[Sample], profile: EndpointProfile | None, model: str) ->
 
 def total_cost(samples: list[Sample], plan: Plan, profile: EndpointProfile | None) -> str | None:
     cost = _cost(samples, profile, plan.endpoint.model)
-    return None if cost is None else f"${cost:,.4f}"
+    return None if cost is None else usd(cost)
 
 
 def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | None = None) -> str:
@@ -71,16 +72,18 @@ def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | No
             _ms(ttft.p95),
             _ms(e2e.p50),
             _ms(e2e.p95),
-            f"{sum(words) / len(words):.0f}" if words else "-",
+            fixed(sum(words) / len(words)) if words else DASH,
             str(len({s.text for s in ok})),
         ]
         if show_variant:
             row.insert(0, variant)
         if priced:
             cost = _cost(attempts[(variant, level)], profile, plan.endpoint.model)
-            row.append(f"{cost:.4f}" if cost is not None else "-")
+            row.append(usd(cost).removeprefix("$"))
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    return "(times in ms)\n" + "\n".join(lines)
+    # Without prices there is no cost column (not a column of zeros): one note says why.
+    note = "(times in ms)" if priced else f"(times in ms; cost not shown: {NO_PRICES})"
+    return note + "\n" + "\n".join(lines)

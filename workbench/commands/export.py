@@ -9,6 +9,7 @@ from typing import Any
 
 from workbench.commands._session import open_session
 from workbench.core.analysis import AnalysisOptions, analyze
+from workbench.core.endpoints import EndpointProfile, ProfileStore
 from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
 from workbench.core.files import write_atomically
 from workbench.core.journal import LoadedSession, SessionFileError
@@ -41,10 +42,18 @@ def report_plots(session: LoadedSession) -> list[ReportPlot]:
     return render_report_plots(session)
 
 
+def _profile(name: str) -> EndpointProfile | None:
+    """The endpoint's profile for its prices; none when it cannot be read (no cost shown)."""
+    try:
+        return ProfileStore().get(name)
+    except Exception:  # an unknown or unreadable profile only means no prices
+        return None
+
+
 def html_report(session: LoadedSession, *, plots: bool = True) -> bytes:
     analysis = analyze(session.samples, AnalysisOptions())
     images = report_plots(session) if plots else []
-    return render_html_report(session, analysis, images)
+    return render_html_report(session, analysis, images, prices=_profile)
 
 
 def run(args: argparse.Namespace) -> int:

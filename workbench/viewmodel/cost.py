@@ -30,12 +30,6 @@ class RunCost:
     unknown: int = 0
 
 
-def format_usd(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"${value:,.2f}" if value >= 1 else f"${value:.4f}"
-
-
 def cell_costs(samples: Sequence[Sample], lookup: ProfileLookup) -> RunCost:
     """Every attempt that came back with usage is billed (retries too: the provider charged
     them); a cancelled attempt without usage is not counted as unknown."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 import numpy as np
 import pytest
@@ -141,12 +143,70 @@ def test_too_little_data_or_a_zero_baseline_is_said_plainly() -> None:
     assert _effect(report, "length_words", 2).summary == "not enough data"
     assert not report.findings
 
+    # 0 list items at both levels: an absolute change of 0, not an undefined relative one.
     plain = [sample(level=lv, text="plain words here.") for lv in (1, 2) for _ in range(5)]
     items = _effect(analyze(plain), "list_items", 2)
-    assert items.summary == "not estimable: the baseline value is 0" and not items.significant
+    assert items.scale == "absolute" and items.change == 0 and items.relative is None
+    assert items.summary == "no detectable change" and not items.significant
+
+
+def _listless_then_listed(seed: int) -> list[Sample]:
+    """No list items at concurrency 1; 1-4 per response at 16 (a zero baseline)."""
+    rng = np.random.default_rng(seed)
+    prose = "Caching keeps answers close. It saves a round trip."
+    samples = [sample(level=1, text=prose) for _ in range(20)]
+    for _ in range(20):
+        items = "\n".join(f"- point {i}" for i in range(int(rng.integers(1, 5))))
+        samples.append(sample(level=16, text=f"{prose}\n{items}"))
+    return samples
+
+
+def test_a_zero_baseline_is_reported_as_an_absolute_change_with_its_ci() -> None:
+    report = analyze(_listless_then_listed(12))
+    items = _effect(report, "list_items", 16)
+    assert items.baseline_value == 0 and items.level_value is not None
+    assert items.level_value > 0 and items.significant
+    # The relative change is undefined: null, and the absolute one is what is reported.
+    assert items.relative is None and items.absolute is not None
+    assert items.scale == "absolute" and items.unit == "list items"
+    assert items.change == items.absolute.change == pytest.approx(items.level_value)
+    assert items.ci_low is not None and items.ci_high is not None
+    assert 0 < items.ci_low < items.change < items.ci_high
+    # The finding speaks in list items, not in an infinite percentage.
+    assert items.summary in report.findings
+    assert items.summary.startswith("At concurrency 16, responses had ")
+    assert " more list items (95% CI " in items.summary and items.summary.endswith("than at 1.")
+    assert re.fullmatch(r"At concurrency 16, responses had \d\.\d more list items "
+                        r"\(95% CI \d\.\d–\d\.\d\) than at 1\.", items.summary)
+    # Metrics with a non-zero baseline stay relative, with both views carried.
+    words = _effect(report, "length_words", 16)
+    assert words.scale == "relative" and words.relative is not None
+    assert words.absolute is not None and words.absolute.change > 0
+
+
+def test_json_has_no_infinity_and_nulls_the_undefined_relative_change() -> None:
+    document = msgspec.json.decode(msgspec.json.encode(analyze(_listless_then_listed(13))))
+    items = next(e for e in document["effects"] if e["metric"] == "list_items")
+    assert items["relative"] is None and items["scale"] == "absolute"
+    assert set(items["absolute"]) == {"change", "ci_low", "ci_high"}
+    assert items["change"] == items["absolute"]["change"] > 0
+    text = msgspec.json.encode(document).decode()
+    assert "Infinity" not in text and "NaN" not in text
 
 
 def test_small_samples_get_wider_intervals() -> None:
     alpha = 0.05 / 12
     assert expansion(5, alpha) > expansion(16, alpha) > expansion(200, alpha) > 1.0
     assert np.isclose(expansion(100_000, 0.05), 1.0, atol=1e-3)
+
+
+def test_an_unbounded_relative_interval_falls_back_to_the_absolute_change() -> None:
+    # One response of 20 has a list item at the baseline: many resamples have none, so the
+    # relative change's interval has no upper end (it used to print "+44.4% -100% .. inf").
+    samples = _listless_then_listed(14)
+    samples[0] = sample(level=1, text="Caching keeps answers close.\n- one point")
+    items = _effect(analyze(samples), "list_items", 16)
+    assert items.baseline_value == pytest.approx(0.05)
+    assert items.relative is None and items.scale == "absolute"
+    assert items.ci_low is not None and items.ci_high is not None
+    assert items.significant and " more list items (95% CI " in items.summary

@@ -88,3 +88,24 @@ def test_diff_segments_mark_added_and_removed_words() -> None:
     assert removed == ["cat"]
     # The response's own text is recovered from "same" and "added" segments.
     assert "".join(s.text for s in segments if s.kind != "removed") == "the dog sat on the mat today"
+
+
+async def test_report_states_cost_only_when_prices_are_known(
+    sim_url: str, tmp_path: Path
+) -> None:
+    from workbench.core.endpoints import EndpointProfile
+
+    path = tmp_path / "s.jsonl"
+    await journalled_run(sim_url, path, repetitions=3)
+    session = load_session(path)
+    report = analyze(session.samples)
+
+    unpriced = "".join(_parse(render_html_report(
+        session, report, prices=lambda _name: EndpointProfile(name="sim"))).text)
+    assert unpriced.count("no prices set") == 1 and "$" not in unpriced
+
+    priced_profile = EndpointProfile(name="paid", price_in_per_mtok=1.0,
+                                     price_out_per_mtok=2.0)
+    priced = "".join(_parse(render_html_report(
+        session, report, prices=lambda _name: priced_profile)).text)
+    assert "cost $0.0" in priced and "no prices set" not in priced

@@ -8,9 +8,10 @@ from PySide6.QtWidgets import QCheckBox, QTableWidget
 
 from tests.helpers.ui import OFFSCREEN_NOISE, click_run, fill_plan, find, wait_finished
 from workbench.core.endpoints import EndpointProfile
+from workbench.core.format import usd
 from workbench.ui.responses.card import similarity_tint
 from workbench.ui.summary.summary_view import COLUMNS, COST_COLUMN
-from workbench.viewmodel.cost import cell_costs, format_usd
+from workbench.viewmodel.cost import cell_costs
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -43,9 +44,10 @@ def test_a_sweep_with_load_sensitive_depth_shows_findings_heatmap_levels_and_tin
     assert table.rowCount() == 2
     assert [table.item(r, 0).text() for r in range(2)] == ["c=1", "c=8"]
     assert _header(table)[COST_COLUMN] == "Cost"
-    # The simulator's profile prices tokens at 0: a cost of zero, not "unknown".
-    assert table.item(0, COST_COLUMN).text() == "$0.0000"
-    assert "cost $0.0000" in window.summary.total_label.text()
+    # The simulator has no prices: no cost column of zeros, one "no prices set" note.
+    assert table.isColumnHidden(COST_COLUMN)
+    total = window.summary.total_label.text()
+    assert total.count("no prices set") == 1 and "$" not in total
     findings = window.summary.findings.text()
     assert "At concurrency 8, responses were" in findings and "shorter in words" in findings
     effects = find(window, QTableWidget, "effectsTable")
@@ -62,7 +64,15 @@ def test_a_sweep_with_load_sensitive_depth_shows_findings_heatmap_levels_and_tin
     expected = (costs.prompt_tokens * 1.0 + costs.completion_tokens * 2.0) / 1e6
     assert costs.completion_tokens > 0 and costs.usd == pytest.approx(expected)
     unpriced = cell_costs(samples, lambda _name: EndpointProfile(name="y"))
-    assert unpriced.usd is None and format_usd(unpriced.usd) == "–"
+    assert unpriced.usd is None
+    # With prices the Summary tab shows the cost column and the total in dollars.
+    window.summary.set_profiles(lambda _name: priced)
+    window.summary.mark_dirty()
+    window.summary.run_finished()
+    qtbot.waitUntil(lambda: not table.isColumnHidden(COST_COLUMN), timeout=20_000)
+    assert table.item(0, COST_COLUMN).text().startswith("$")
+    shown = cell_costs(window.summary.analysis.latest.samples, lambda _name: priced)
+    assert f"cost {usd(shown.usd)}" in window.summary.total_label.text()
 
     # Plots, Variation page: the heatmap of all 32 responses, then of one cell.
     window.tabs.setCurrentWidget(window.plots)

@@ -2,10 +2,12 @@
 
 For every group of cells that differ only in the factor, each level is compared with the
 baseline level: relative change (or, for shares, the difference in percentage points) with
-a percentile-bootstrap CI. Multiple comparisons: Bonferroni over every comparison and trend
-test in the analysis (metrics x non-baseline levels x groups, plus one trend test per metric
-and group when there are 3+ ordered levels): each CI is at 1 - 0.05/m, so all CIs hold
-together with 95% confidence and a clean run yields a finding by chance < 5% of the time.
+a percentile-bootstrap CI; where the relative change is undefined (a baseline of 0) or its
+CI unbounded, the difference in the metric's unit is reported instead. Multiple comparisons:
+Bonferroni over every comparison and trend test in the analysis (metrics x non-baseline
+levels x groups, plus one trend test per metric and group when there are 3+ ordered
+levels): each CI is at 1 - 0.05/m, so all CIs hold together with 95% confidence and a
+clean run yields a finding by chance < 5% of the time.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from workbench.core.analysis.bootstrap import CellBootstrap, bootstrap_all, point_estimate
 from workbench.core.analysis.cells import CellData
 from workbench.core.analysis.findings import NO_CHANGE, effect_sentence, trend_sentence
-from workbench.core.analysis.results import UNORDERED_FACTORS, Effect, Factor, Trend
+from workbench.core.analysis.results import UNORDERED_FACTORS, Change, Effect, Factor, Trend
 from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
 from workbench.core.analysis.stats import FloatArray, student_t_quantile
 from workbench.core.analysis.trend import spearman_exact, spearman_permutation
@@ -126,33 +128,75 @@ def _from_scale(spec: MetricSpec, value: float) -> float | None:
     return _finite(value)
 
 
+def _bounds(dist: FloatArray, centre: float, widen: float, alpha: float) -> tuple[float, float]:
+    """The expanded percentile interval of `dist` about `centre` (on the bootstrap scale)."""
+    # "lower"/"higher" never interpolate, so an infinite resample stays harmless.
+    low = centre + widen * (float(np.quantile(dist, alpha / 2, method="lower")) - centre)
+    high = centre + widen * (float(np.quantile(dist, 1 - alpha / 2, method="higher")) - centre)
+    return low, high
+
+
+def _relative(
+    spec: MetricSpec, base: CellBootstrap, level: CellBootstrap, widen: float, alpha: float
+) -> tuple[Change, bool] | None:
+    """The relative change and whether its CI excludes 0; None where it is undefined (a
+    baseline of 0) or its interval unbounded (baseline resamples of 0)."""
+    assert base.point is not None and level.point is not None
+    assert base.dist is not None and level.dist is not None
+    if base.point == 0:
+        return None
+    point = float(_change(spec, np.array([base.point]), np.array([level.point]))[0])
+    dist = _change(spec, base.dist, level.dist)
+    dist = _to_scale(spec, dist[~np.isnan(dist)])
+    centre = float(_to_scale(spec, np.array([point]))[0])
+    low, high = _bounds(dist, centre, widen, alpha)
+    ci_low, ci_high = _from_scale(spec, low), _from_scale(spec, high)
+    if ci_low is None and low < 0:
+        ci_low = -1.0  # the floor of a relative change: the level's value fell to 0
+    if ci_low is None or ci_high is None:
+        return None
+    return Change(change=point, ci_low=ci_low, ci_high=ci_high), bool(low > 0 or high < 0)
+
+
+def _absolute(
+    base: CellBootstrap, level: CellBootstrap, widen: float, alpha: float
+) -> tuple[Change, bool]:
+    """level - baseline in the metric's unit, and whether its CI excludes 0."""
+    assert base.point is not None and level.point is not None
+    assert base.dist is not None and level.dist is not None
+    point = level.point - base.point
+    dist = level.dist - base.dist
+    low, high = _bounds(dist[~np.isnan(dist)], point, widen, alpha)
+    change = Change(change=point, ci_low=_finite(low), ci_high=_finite(high))
+    return change, bool(low > 0 or high < 0)
+
+
 def _compare(
     spec: MetricSpec, base: CellBootstrap, level: CellBootstrap, alpha: float
 ) -> Effect:
     effect = Effect(
         metric=spec.key, factor="level", group="", baseline=0, level=0, scale=spec.scale,
-        baseline_value=base.point, level_value=level.point, change=None, ci_low=None,
-        ci_high=None, ci_level=1.0 - alpha, significant=False, summary="not enough data",
+        unit=spec.unit, baseline_value=base.point, level_value=level.point, change=None,
+        ci_low=None, ci_high=None, ci_level=1.0 - alpha, significant=False,
+        summary="not enough data",
     )
     if (base.point is None or level.point is None or base.dist is None or level.dist is None
             or min(base.n, level.n) < MIN_UNITS):
         return effect
-    if spec.scale == "relative" and base.point == 0:
-        effect.summary = "not estimable: the baseline value is 0"
-        return effect
-    point = float(_change(spec, np.array([base.point]), np.array([level.point]))[0])
-    dist = _change(spec, base.dist, level.dist)
-    dist = _to_scale(spec, dist[~np.isnan(dist)])
-    centre = float(_to_scale(spec, np.array([point]))[0])
     widen = expansion(min(base.n, level.n), alpha)
-    # "lower"/"higher" never interpolate, so an infinite resample stays harmless.
-    low = centre + widen * (float(np.quantile(dist, alpha / 2, method="lower")) - centre)
-    high = centre + widen * (float(np.quantile(dist, 1 - alpha / 2, method="higher")) - centre)
-    effect.change = point
-    effect.ci_low, effect.ci_high = _from_scale(spec, low), _from_scale(spec, high)
-    if effect.ci_low is None and spec.scale == "relative" and low < 0:
-        effect.ci_low = -1.0
-    effect.significant = bool(low > 0 or high < 0) and point != 0
+    effect.absolute, absolute_excludes_0 = _absolute(base, level, widen, alpha)
+    relative = _relative(spec, base, level, widen, alpha) if spec.scale == "relative" else None
+    # Report the relative change where it means something; else the absolute one, so a
+    # zero baseline reads "+2.5 list items", never "+inf%".
+    if relative is not None:
+        effect.relative, excludes_0 = relative
+        effect.scale, reported = "relative", effect.relative
+    else:
+        effect.scale, reported, excludes_0 = "absolute", effect.absolute, absolute_excludes_0
+    effect.change, effect.ci_low, effect.ci_high = (
+        reported.change, reported.ci_low, reported.ci_high
+    )
+    effect.significant = excludes_0 and reported.change != 0
     effect.summary = NO_CHANGE
     return effect
 

@@ -5,28 +5,9 @@ from __future__ import annotations
 
 from workbench.core.analysis.results import Effect, Factor, Trend
 from workbench.core.analysis.specs import METRICS_BY_KEY
+from workbench.core.format import MS, PP_WORDS, SHARE, distinct_pair, magnitude
 
 NO_CHANGE = "no detectable change"
-
-
-def _number(value: float) -> str:
-    """18 -> "18", 3.14 -> "3.1", 0.04 -> "0.04": enough digits to tell it from zero."""
-    size = abs(value)
-    if size >= 10:
-        return f"{size:.0f}"
-    if size >= 1:
-        return f"{size:.1f}".removesuffix(".0")
-    return f"{size:.2g}"
-
-
-def _distinct_pair(low: float, high: float) -> tuple[str, str]:
-    """Both bounds with enough decimals to differ ("21.8–22.3", not "22–22")."""
-    low_text, high_text = _number(low), _number(high)
-    for digits in (1, 2, 3):
-        if low_text != high_text or low == high:
-            break
-        low_text, high_text = f"{abs(low):.{digits}f}", f"{abs(high):.{digits}f}"
-    return low_text, high_text
 
 
 def level_phrase(factor: Factor, level: int | str) -> str:
@@ -49,32 +30,45 @@ def _baseline_phrase(factor: Factor, baseline: int | str) -> str:
     return f"with {baseline!r}"
 
 
+def _magnitude_and_ci(effect: Effect) -> tuple[str, str]:
+    """"18%" and "95% CI 11–25%": magnitudes in the direction of the change (a change of
+    -25..-11% reads "11–25% shorter"), in the unit the effect is reported in."""
+    assert effect.change is not None
+    up = effect.change > 0
+    near = effect.ci_low if up else (None if effect.ci_high is None else -effect.ci_high)
+    far = effect.ci_high if up else (None if effect.ci_low is None else -effect.ci_low)
+    scale, offset = 1.0, 0.0
+    if effect.scale == "relative":
+        scale, unit = 100.0, "%"
+        if up and effect.change >= 1.0:
+            # "+941%" reads badly: from a doubling on, say "10× slower" (CI in multiples too).
+            scale, offset, unit = 1.0, 1.0, "×"
+    elif effect.unit == SHARE:
+        scale, unit = 100.0, f" {PP_WORDS}"
+    else:
+        # Count units ("list items") are in the sentence itself; milliseconds are not.
+        unit = f" {MS}" if effect.unit == MS else ""
+    mag = f"{magnitude(effect.change * scale + offset)}{unit}"
+    if near is None or far is None:
+        bound = near if near is not None else far
+        if bound is None:
+            return mag, "95% CI unbounded"
+        word = "at least" if near is not None else "at most"
+        return mag, f"95% CI {word} {magnitude(bound * scale + offset)}{unit}"
+    low_text, high_text = distinct_pair(near * scale + offset, far * scale + offset)
+    return mag, f"95% CI {low_text}–{high_text}{unit}"
+
+
 def effect_sentence(effect: Effect, *, with_group: bool = False) -> str:
     """The finding sentence of a significant effect (call only when `significant`)."""
     spec = METRICS_BY_KEY[effect.metric]
-    assert effect.change is not None and effect.ci_low is not None
+    assert effect.change is not None
     up = effect.change > 0
-    # Magnitudes of the CI in the direction of the change: -25..-11 reads "11–25% shorter".
-    near = effect.ci_low if up else (-effect.ci_high if effect.ci_high is not None else None)
-    far = effect.ci_high if up else -effect.ci_low
-    if spec.scale == "absolute":
-        unit, ci_unit = " percentage points", " points"
-    else:
-        unit = ci_unit = "%"
-    scale, offset = 100.0, 0.0
-    if spec.scale == "relative" and up and effect.change >= 1.0:
-        # "+941%" reads badly: from a doubling on, say "10× slower" (CI in multiples too).
-        unit = ci_unit = "×"
-        scale, offset = 1.0, 1.0
-    mag = f"{_number(effect.change * scale + offset)}{unit}"
-    if near is None or far is None:
-        bound = near if near is not None else far
-        assert bound is not None
-        ci = f"95% CI at least {_number(bound * scale + offset)}{ci_unit}"
-    else:
-        low_text, high_text = _distinct_pair(near * scale + offset, far * scale + offset)
-        ci = f"95% CI {low_text}–{high_text}{ci_unit}"
-    clause = (spec.up if up else spec.down).format(mag=mag, ci=ci)
+    template = spec.up if up else spec.down
+    if effect.scale == "absolute" and spec.scale == "relative":
+        template = (spec.up_abs if up else spec.down_abs) or template
+    mag, ci = _magnitude_and_ci(effect)
+    clause = template.format(mag=mag, ci=ci)
     opener = {"variant": "With", "session": "In"}.get(effect.factor, "At")
     sentence = (
         f"{opener} {level_phrase(effect.factor, effect.level)}, {clause} "

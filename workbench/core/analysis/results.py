@@ -146,10 +146,23 @@ class CellMetrics(msgspec.Struct, kw_only=True):
                        level=self.level, step=self.step, source=self.source)
 
 
+class Change(msgspec.Struct, kw_only=True):
+    """A change and its interval; `null` ends mean unbounded (never inf or NaN in JSON)."""
+
+    change: float
+    ci_low: float | None
+    ci_high: float | None
+
+
 class Effect(msgspec.Struct, kw_only=True):
-    """Change of a metric at `level` against `baseline`. `change` is relative (0.18 = +18%)
-    or absolute (0.12 = +12 percentage points) as `scale` says. The CI is a percentile
-    bootstrap at `ci_level` = 1 - 0.05 / comparisons (Bonferroni), i.e. simultaneous 95%."""
+    """Change of a metric at `level` against `baseline`, with a percentile-bootstrap CI at
+    `ci_level` = 1 - 0.05 / comparisons (Bonferroni), i.e. simultaneous 95%.
+
+    `change`, `ci_low`, `ci_high` are the reported change, on `scale`: relative (0.18 = +18%)
+    when the baseline is non-zero and the relative interval bounded; otherwise absolute, in
+    `unit` (a difference of means in words, ms, ...; for shares 0.12 = +12 percentage
+    points). `relative` and `absolute` carry both views; `relative` is null where it is
+    undefined (a baseline of 0), unbounded, or the metric is a share."""
 
     metric: str
     factor: Factor
@@ -157,11 +170,14 @@ class Effect(msgspec.Struct, kw_only=True):
     baseline: int | str
     level: int | str
     scale: Scale
+    unit: str = ""  # of absolute changes: "words", "ms", ..., "share" (in percentage points)
     baseline_value: float | None
     level_value: float | None
     change: float | None
     ci_low: float | None
     ci_high: float | None
+    relative: Change | None = None
+    absolute: Change | None = None
     ci_level: float
     significant: bool
     summary: str  # the finding sentence, or "no detectable change" / why not estimable

@@ -5,14 +5,14 @@ from __future__ import annotations
 from workbench.core.analysis.findings import level_phrase
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Effect
 from workbench.core.analysis.specs import METRICS_BY_KEY
+from workbench.core.format import effect_change, effect_interval, fixed, percent
+
+_pct = percent
 
 
 def _num(value: float | None, digits: int = 0) -> str:
-    return "-" if value is None else f"{value:.{digits}f}"
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
+    # No thousands separator: the columns are narrow and "times in ms" says the unit.
+    return fixed(value, digits).replace(",", "")
 
 
 _CELL_COLUMNS = (
@@ -46,20 +46,9 @@ def _table(header: list[str], rows: list[list[str]], widths: list[int]) -> list[
 
 def _effect_row(effect: Effect) -> list[str]:
     spec = METRICS_BY_KEY[effect.metric]
-    if effect.change is None:
-        change = ci = "-"
-    elif spec.scale == "relative":
-        change = f"{effect.change * 100:+.1f}%"
-        ci = f"{_signed_pct(effect.ci_low)} .. {_signed_pct(effect.ci_high)}"
-    else:
-        change = f"{effect.change * 100:+.1f} pt"
-        ci = f"{_signed_pct(effect.ci_low, ' pt')} .. {_signed_pct(effect.ci_high, ' pt')}"
     verdict = "FINDING" if effect.significant else effect.summary
-    return [spec.label, str(effect.level), change, ci, verdict]
-
-
-def _signed_pct(value: float | None, unit: str = "%") -> str:
-    return "inf" if value is None else f"{value * 100:+.1f}{unit}"
+    return [spec.label, str(effect.level), effect_change(effect), effect_interval(effect),
+            verdict]
 
 
 def format_report(report: AnalysisReport) -> str:

@@ -17,9 +17,7 @@ PRESETS: tuple[EndpointProfile, ...] = (
         base_url=None,  # start the built-in simulated endpoint on a free loopback port
         default_model="sim-chat",
         models=["sim-chat", "sim-reasoner", "echo"],
-        price_in_per_mtok=0.0,
-        price_out_per_mtok=0.0,
-        needs_key=False,
+        needs_key=False,  # and no prices: a simulated endpoint costs nothing worth showing
     ),
     EndpointProfile(
         name="deepseek",

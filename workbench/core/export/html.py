@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import importlib.resources
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,8 @@ import jinja2
 
 from workbench import __version__
 from workbench.core.analysis import AnalysisReport, CellMetrics, final_samples, word_diff
+from workbench.core.endpoints import EndpointProfile, cost_usd
+from workbench.core.format import NO_PRICES, duration_ms, fixed, percent, usd
 from workbench.core.journal import LoadedSession
 from workbench.core.records import CellKey, Sample
 
@@ -57,8 +59,31 @@ def diff_segments(baseline: str, text: str) -> list[Segment]:
     return segments
 
 
+ProfileLookup = Callable[[str], EndpointProfile | None]
+
+
 def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f}"
+    return fixed(value)
+
+
+def cost_text(samples: Sequence[Sample], prices: ProfileLookup) -> str:
+    """"cost $0.0123" over every attempt with usage (retries are paid too), or the note that
+    no prices are set; never "$0.0000" for an endpoint without prices."""
+    tokens: dict[tuple[str, str], list[int]] = {}
+    for sample in samples:
+        prompt, completion = sample.usage.prompt_tokens, sample.usage.completion_tokens
+        if prompt is None or completion is None:
+            continue
+        counts = tokens.setdefault((sample.cell.endpoint, sample.cell.model), [0, 0])
+        counts[0] += prompt
+        counts[1] += completion
+    total: float | None = None
+    for (endpoint, model), (prompt, completion) in tokens.items():
+        profile = prices(endpoint)
+        cost = None if profile is None else cost_usd(prompt, completion, profile, model)
+        if cost is not None:
+            total = (total or 0.0) + cost
+    return NO_PRICES if total is None else f"cost {usd(total)}"
 
 
 def _cell_row(cell: CellMetrics) -> dict[str, str]:
@@ -70,10 +95,10 @@ def _cell_row(cell: CellMetrics) -> dict[str, str]:
         "ttft": f"{_ms(t.ttft_ms.p50)} / {_ms(t.ttft_ms.p95)}",
         "e2e": f"{_ms(t.e2e_ms.p50)} / {_ms(t.e2e_ms.p95)}",
         "tps": _ms(t.tokens_per_s.p50),
-        "words": "–" if words.mean is None else f"{words.mean:,.0f}",
-        "cv": "–" if words.cv is None else f"{100 * words.cv:.0f}%",
+        "words": fixed(words.mean),
+        "cv": percent(words.cv),
         "distinct": f"{cell.agreement.distinct_outputs}",
-        "similarity": "–" if cell.similarity.mean is None else f"{cell.similarity.mean:.2f}",
+        "similarity": fixed(cell.similarity.mean, 2),
     }
 
 
@@ -97,8 +122,8 @@ def _responses(
                 "meta": " · ".join(
                     part
                     for part in (
-                        f"TTFT {_ms(None if t.ttft_ns is None else t.ttft_ns / 1e6)} ms",
-                        f"E2E {_ms(None if t.e2e_ns is None else t.e2e_ns / 1e6)} ms",
+                        f"TTFT {duration_ms(None if t.ttft_ns is None else t.ttft_ns / 1e6)}",
+                        f"E2E {duration_ms(None if t.e2e_ns is None else t.e2e_ns / 1e6)}",
                         f"{len(sample.text.split())} words",
                         sample.finish_reason or "",
                     )
@@ -130,8 +155,10 @@ def render_html_report(
     plots: Sequence[ReportPlot] = (),
     *,
     responses_per_cell: int = 12,
-    cost: str | None = None,
+    prices: ProfileLookup | None = None,
 ) -> bytes:
+    """The report; with `prices` (an endpoint's profile by name) it states the cost, or that
+    no prices are set. Without it the report says nothing about cost."""
     plan = session.header.plan
     by_cell: dict[CellKey, list[Sample]] = {}
     for sample in final_samples(session.samples):
@@ -155,7 +182,7 @@ def render_html_report(
         resamples=report.bootstrap_resamples,
         plots=plots,
         cells=cells,
-        cost=cost,
+        cost=None if prices is None else cost_text(session.samples, prices),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
     )

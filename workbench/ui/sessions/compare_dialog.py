@@ -31,6 +31,14 @@ from PySide6.QtWidgets import (
 
 from workbench.core.analysis import EFFECT_METRICS, AnalysisReport, CellMetrics, Effect
 from workbench.core.compare import compare_sessions
+from workbench.core.format import (
+    DASH,
+    duration_ms,
+    effect_change,
+    effect_interval,
+    fixed,
+    magnitude,
+)
 from workbench.core.journal import SessionFileError, load_session
 
 log = logging.getLogger(__name__)
@@ -41,37 +49,20 @@ CELL_COLUMNS = ("Session", "Cell", "OK", "Errors", "TTFT p50", "E2E p50", "E2E p
 
 
 def _value(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:,.3g}" if abs(value) < 10 else f"{value:,.0f}"
-
-
-def _change(effect: Effect, value: float | None) -> str:
-    if value is None:
-        return "–"
-    if effect.scale == "relative":
-        return f"{value * 100:+.0f}%"
-    return f"{value * 100:+.1f} pp"
+    # Metric values differ in scale (0.42 similarity, 1,240 ms): enough digits for each.
+    return DASH if value is None else ("-" if value < 0 else "") + magnitude(value)
 
 
 def effect_row(effect: Effect) -> list[str]:
-    ci = (
-        "–" if effect.ci_low is None or effect.ci_high is None
-        else f"{_change(effect, effect.ci_low)} to {_change(effect, effect.ci_high)}"
-    )
     return [
         METRIC_LABELS.get(effect.metric, effect.metric)
         + (f" · {effect.group}" if effect.group else ""),
         f"{effect.baseline}: {_value(effect.baseline_value)}",
         f"{effect.level}: {_value(effect.level_value)}",
-        _change(effect, effect.change),
-        ci,
+        effect_change(effect),
+        effect_interval(effect),
         "changed" if effect.significant else "no detectable change",
     ]
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
 
 
 def cell_row(cell: CellMetrics) -> list[str]:
@@ -81,13 +72,13 @@ def cell_row(cell: CellMetrics) -> list[str]:
         f"c={cell.level}" + (f" · {cell.variant}" if cell.variant != "base" else ""),
         str(cell.outcomes.ok),
         str(cell.outcomes.error),
-        _ms(t.ttft_ms.p50),
-        _ms(t.e2e_ms.p50),
-        _ms(t.e2e_ms.p95),
+        duration_ms(t.ttft_ms.p50),
+        duration_ms(t.e2e_ms.p50),
+        duration_ms(t.e2e_ms.p95),
         _value(cell.lengths.chars.mean),
-        "–" if cell.lengths.chars.cv is None else f"{cell.lengths.chars.cv:.2f}",
+        fixed(cell.lengths.chars.cv, 2),
         str(cell.agreement.distinct_outputs),
-        "–" if cell.similarity.mean is None else f"{cell.similarity.mean:.2f}",
+        fixed(cell.similarity.mean, 2),
     ]
 
 

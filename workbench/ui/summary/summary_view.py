@@ -21,8 +21,17 @@ from PySide6.QtWidgets import (
 
 from workbench.core.analysis import METRICS_BY_KEY, CellMetrics, Effect
 from workbench.core.endpoints import EndpointProfile
+from workbench.core.format import (
+    NO_PRICES,
+    duration_ms,
+    effect_change,
+    effect_interval,
+    fixed,
+    percent,
+    usd,
+)
 from workbench.ui.runtime.analysis_feed import AnalysisFeed, AnalysisUpdate
-from workbench.viewmodel.cost import CellCost, ProfileLookup, cell_costs, format_usd
+from workbench.viewmodel.cost import CellCost, ProfileLookup, cell_costs
 from workbench.viewmodel.live import LiveRun
 
 COLUMNS = (
@@ -43,13 +52,14 @@ COLUMNS = (
                      "first token): a sign of hitting its capacity"),
     ("Cut off", "Share of responses cut off at the token limit (finish_reason length)"),
     ("Cost", "Prompt and completion tokens priced with the endpoint profile's prices "
-             "(– when the profile has no prices)"),
+             "(shown only when a profile has prices)"),
 )
 COST_COLUMN = len(COLUMNS) - 1
 EFFECT_COLUMNS = (
     ("Metric", "What is compared"),
     ("Level", "The level against the baseline level"),
-    ("Change", "Relative change (or percentage points for shares) from the baseline"),
+    ("Change", "Relative change from the baseline; percentage points (pp) for shares; in "
+               "the metric's unit where the baseline is 0 or the relative interval unbounded"),
     ("95% CI", "Simultaneous 95% bootstrap interval of the change (Bonferroni over all "
                "comparisons): a finding when it excludes zero"),
     ("Verdict", "A finding, or no detectable change"),
@@ -58,18 +68,6 @@ NO_FINDINGS = "No detectable change between the levels."
 ANALYSING = "Analysing {n:,} attempts… findings and similarity appear here when it is done."
 # Columns core's cheap statistics (`quick_cells`) leave to the full analysis.
 QUICK_PENDING = frozenset({"Similarity", "Cost"})
-
-
-def _ms(value: float | None) -> str:
-    return "–" if value is None else f"{value:,.0f} ms"
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:,.{digits}f}"
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f}%"
 
 
 def cell_name(cell: CellMetrics) -> str:
@@ -82,41 +80,30 @@ def cell_row(cell: CellMetrics, cost: CellCost | None = None) -> list[str]:
         cell_name(cell),
         str(cell.outcomes.ok),
         str(cell.outcomes.error),
-        _ms(t.ttft_ms.p50),
-        _ms(t.ttft_ms.p95),
-        _ms(t.e2e_ms.p50),
-        _ms(t.e2e_ms.p95),
-        _num(t.tokens_per_s.p50, 1),
-        _num(cell.lengths.chars.mean, 0),
-        _num(cell.lengths.chars.cv),
+        duration_ms(t.ttft_ms.p50),
+        duration_ms(t.ttft_ms.p95),
+        duration_ms(t.e2e_ms.p50),
+        duration_ms(t.e2e_ms.p95),
+        fixed(t.tokens_per_s.p50, 1),
+        fixed(cell.lengths.chars.mean, 0),
+        fixed(cell.lengths.chars.cv, 2),
         str(cell.agreement.distinct_outputs),
-        _num(cell.agreement.tar_raw, 0),
-        _num(cell.similarity.mean),
-        _pct(cell.queue_signal.share),
-        _pct(cell.lengths.length_cut_share),
-        format_usd(cost.usd if cost is not None else None),
+        fixed(cell.agreement.tar_raw, 0),
+        fixed(cell.similarity.mean, 2),
+        percent(cell.queue_signal.share),
+        percent(cell.lengths.length_cut_share),
+        usd(cost.usd if cost is not None else None),
     ]
-
-
-def _change_text(effect: Effect, value: float | None) -> str:
-    if value is None:
-        return "–"
-    if effect.scale == "absolute":
-        return f"{value * 100:+.1f} pts"
-    return f"{value * 100:+.0f}%"
 
 
 def effect_row(effect: Effect) -> list[str]:
     spec = METRICS_BY_KEY.get(effect.metric)
-    ci = "–"
-    if effect.ci_low is not None or effect.ci_high is not None:
-        ci = f"{_change_text(effect, effect.ci_low)} … {_change_text(effect, effect.ci_high)}"
     verdict = ("finding" if effect.significant else effect.summary)
     return [
         spec.label if spec is not None else effect.metric,
         f"{effect.level} vs {effect.baseline}",
-        _change_text(effect, effect.change),
-        ci,
+        effect_change(effect),
+        effect_interval(effect),
         verdict,
     ]
 
@@ -272,9 +259,13 @@ class SummaryView(QWidget):
             first = self.table.item(row, 0)
             if first is not None:
                 first.setToolTip(cell.label)  # endpoint, model, variant, level in full
+        # Cost only where prices are known: no column of zeros or dashes, one note instead.
+        priced = costs.usd is not None
+        self.table.setColumnHidden(COST_COLUMN, not priced)
         self.total_label.setText(
             f"Total: {costs.requests} requests, {costs.prompt_tokens:,} prompt + "
-            f"{costs.completion_tokens:,} completion tokens · cost {format_usd(costs.usd)}"
+            f"{costs.completion_tokens:,} completion tokens · "
+            + (f"cost {usd(costs.usd)}" if priced else f"cost not shown: {NO_PRICES}")
             + (" (some usage not reported)" if costs.unknown else "")
         )
         self._show_effects(report.effects)

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QTabWi
 from workbench import __version__
 from workbench.core.analysis import CellMetrics
 from workbench.core.endpoints import EndpointProfile
-from workbench.core.journal import LoadedSession
 from workbench.core.plan import EndpointSpec, Plan
 from workbench.core.runner import RunResult
 from workbench.ui.common.errors import show_error
@@ -30,7 +29,7 @@ from workbench.ui.runtime.services import Services
 from workbench.ui.sessions.session_actions import SessionActions
 from workbench.ui.summary.summary_view import SummaryView
 from workbench.ui.window.status_bar import RunStatusBar
-from workbench.viewmodel.live import LiveRun, run_from_session
+from workbench.viewmodel.live import LiveRun
 
 APP_TITLE = "Prompt Stress Workbench"
 STATUS_MS = 10_000  # how long a session command's status message stays
@@ -242,11 +241,6 @@ class MainWindow(QMainWindow):
         widget = self.tabs.widget(index)
         if widget is self.plots:
             self.plots.redraw()
-
-    def show_session(self, session: LoadedSession) -> None:
-        """Show a saved session's responses, plots and summary (read-only)."""
-        self.bridge.load(run_from_session(session))
-        self.setWindowTitle(f"{session.path.name} (read-only) — {APP_TITLE}")
 
     # --- SessionHost: what the session commands see of the window ------------------------
 

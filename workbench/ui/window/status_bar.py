@@ -5,19 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
+from workbench.core.format import duration_s
 from workbench.viewmodel.live import LiveRun
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return "–"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    minutes, secs = divmod(int(seconds), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
 
 
 class RunStatusBar(QWidget):
@@ -61,7 +50,7 @@ class RunStatusBar(QWidget):
             f"{state}{run.done} done · {run.errors} errors · {run.in_flight} in flight"
             + (f" · {run.retries} retries" if run.retries else "")
         )
-        eta = "" if run.finished else f"ETA {format_eta(run.eta_s())} · "
+        eta = "" if run.finished else f"ETA {duration_s(run.eta_s())} · "
         self.rate.setText(f"{eta}{run.requests_per_s():.1f} req/s")
 
     def show_message(self, text: str) -> None:
