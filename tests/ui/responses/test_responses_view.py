@@ -8,6 +8,7 @@ from PySide6.QtGui import QColor, QGuiApplication
 
 from tests.helpers.ui import OFFSCREEN_NOISE, click_run, fill_plan, wait_finished
 from workbench.core.plan import Variant
+from workbench.ui.responses.card import similarity_tint
 from workbench.viewmodel.diffing import DiffColors
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -81,3 +82,10 @@ def test_sort_and_filter_cards(main_window, qtbot):
     assert len(view.grid.ids()) == len([n for n in lengths if n > lengths[2]])
     view.copy_text(view.grid.ids()[0])
     assert QGuiApplication.clipboard().text() == run.responses[view.grid.ids()[0]].text
+
+
+def test_tint_runs_from_warm_for_different_to_cool_for_alike():
+    hues = [similarity_tint(s, dark).hueF() for dark in (False, True) for s in (0.0, 0.5, 1.0)]
+    assert hues[0] < hues[1] < hues[2] and hues[3] < hues[4] < hues[5]
+    assert similarity_tint(0.0, False).hue() < 40  # orange-red
+    assert 180 < similarity_tint(1.0, False).hue() < 240  # blue
