@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import httpx
 
 # aiohttp decompresses; the response handed to httpx must not claim an encoding any more.
 _DROP_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+# Builds the transport's aiohttp session (its connection pool). The seam for tests: a fake
+# session stands in for the network, with no per-chunk layer added to the real path.
+SessionFactory = Callable[[], aiohttp.ClientSession]
 
 
 class _AiohttpStream(httpx.AsyncByteStream):
@@ -28,7 +32,8 @@ class _AiohttpStream(httpx.AsyncByteStream):
             async for data in self._response.content.iter_any():
                 yield data
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise httpx.ReadTimeout(f"no data for too long: {exc or 'read timeout'}") from exc
+            # An exception is always truthy: test its text, or a bare timeout says nothing.
+            raise httpx.ReadTimeout(f"no data for too long: {str(exc) or 'read timeout'}") from exc
         except aiohttp.ClientPayloadError as exc:
             raise httpx.RemoteProtocolError(f"response cut short: {exc}") from exc
         except (aiohttp.ClientError, ConnectionError) as exc:
@@ -39,30 +44,41 @@ class _AiohttpStream(httpx.AsyncByteStream):
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """An httpx transport backed by one aiohttp session (one connection pool)."""
+    """An httpx transport backed by one aiohttp session (one connection pool), built on
+    first use by `session_factory` (default: a pooled TCP session)."""
 
-    def __init__(self, *, max_connections: int = 100, verify: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        verify: bool = True,
+        session_factory: SessionFactory | None = None,
+    ) -> None:
         self._max_connections = max_connections
         self._ssl: ssl.SSLContext | bool = ssl.create_default_context() if verify else False
+        self._session_factory = session_factory or self._pooled_session
         self._session: aiohttp.ClientSession | None = None
+
+    def _pooled_session(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=self._max_connections,
+            limit_per_host=self._max_connections,
+            ssl=self._ssl,
+            ttl_dns_cache=300,
+            keepalive_timeout=30,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=True,
+            # Timeouts come per request from httpx's extensions.
+            timeout=aiohttp.ClientTimeout(total=None),
+            cookie_jar=aiohttp.DummyCookieJar(),
+            skip_auto_headers=("User-Agent",),
+        )
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(
-                limit=self._max_connections,
-                limit_per_host=self._max_connections,
-                ssl=self._ssl,
-                ttl_dns_cache=300,
-                keepalive_timeout=30,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                auto_decompress=True,
-                # Timeouts come per request from httpx's extensions.
-                timeout=aiohttp.ClientTimeout(total=None),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                skip_auto_headers=("User-Agent",),
-            )
+            self._session = self._session_factory()
         return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -133,11 +149,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
 
 def make_client(
-    *, max_connections: int, connect_timeout: float, idle_timeout: float
+    *,
+    max_connections: int,
+    connect_timeout: float,
+    idle_timeout: float,
+    session_factory: SessionFactory | None = None,
 ) -> httpx.AsyncClient:
     """The one shared client of a run, its pool sized to the highest concurrency level."""
+    transport = AiohttpTransport(
+        max_connections=max(1, max_connections), session_factory=session_factory
+    )
     return httpx.AsyncClient(
-        transport=AiohttpTransport(max_connections=max(1, max_connections)),
+        transport=transport,
         timeout=httpx.Timeout(connect=connect_timeout, read=idle_timeout, write=30.0, pool=None),
         follow_redirects=False,
     )

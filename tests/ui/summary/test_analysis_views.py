@@ -9,7 +9,6 @@ from PySide6.QtWidgets import QCheckBox, QTableWidget
 from tests.helpers.ui import OFFSCREEN_NOISE, click_run, fill_plan, find, wait_finished
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import usd
-from workbench.ui.responses.card import similarity_tint
 from workbench.ui.summary.summary_view import COLUMNS, COST_COLUMN
 from workbench.viewmodel.cost import cell_costs
 
@@ -112,10 +111,3 @@ def test_a_sweep_with_load_sensitive_depth_shows_findings_heatmap_levels_and_tin
     assert len(colours) >= 2  # the baseline (cool) and responses unlike it
     tint.click()
     assert all(not c.property("similarityTint") for c in window.responses.grid.visible_cards())
-
-
-def test_tint_runs_from_warm_for_different_to_cool_for_alike():
-    hues = [similarity_tint(s, dark).hueF() for dark in (False, True) for s in (0.0, 0.5, 1.0)]
-    assert hues[0] < hues[1] < hues[2] and hues[3] < hues[4] < hues[5]
-    assert similarity_tint(0.0, False).hue() < 40  # orange-red
-    assert 180 < similarity_tint(1.0, False).hue() < 240  # blue
