@@ -106,9 +106,9 @@ async def run_until_closed(app: QApplication, window: MainWindow, file: Path | N
     app.lastWindowClosed.connect(closed.set)
     window.show()
     if file is not None:
-        await window.session_actions.open_path(file)
+        await window.session_actions.open(file)
     await closed.wait()
-    await window.controller.shutdown()
+    await window.services.tasks.shutdown()
     window.services.simulator.mark_stopped()
     await asyncio.to_thread(window.services.simulator.stop)
 

@@ -47,9 +47,9 @@ class MainWindow(QMainWindow):
             profiles = list(PRESETS)
             show_error("Endpoints", f"Your endpoint profiles could not be read: {exc}")
         self.params = ParamsPanel(profiles)
-        self.responses = ResponsesView()
-        self.plots = PlotsView()
-        self.summary = SummaryView()
+        self.responses = ResponsesView(services.tasks)
+        self.plots = PlotsView(services.tasks)
+        self.summary = SummaryView(services.tasks)
         # One throttled analysis feeds the Summary tab and the Plots tab's Variation page.
         self.summary.set_profiles(services.profiles.get)
         self.plots.follow(self.summary.analysis)
