@@ -186,7 +186,8 @@ TEST_EXIT_ENV = "WORKBENCH_TEST_EXIT_AFTER"
 def exit_for_tests(app: QApplication, window: MainWindow) -> None:
     """Test-only: with WORKBENCH_TEST_EXIT_AFTER=HOW:N, leave the way HOW says once N
     attempts have finished (tests/ui/runtime/test_shutdown.py drives the real program in a
-    subprocess). HOW: window-close, quit-action (File > Quit), app-quit (QApplication.quit)."""
+    subprocess). HOW: window-close, quit-action (File > Quit), app-quit (QApplication.quit),
+    app-exit (QApplication.exit, which no window can refuse)."""
     spec = os.environ.get(TEST_EXIT_ENV)
     if not spec:
         return
@@ -194,6 +195,7 @@ def exit_for_tests(app: QApplication, window: MainWindow) -> None:
         "window-close": window.close,
         "quit-action": window.quit_action.trigger,
         "app-quit": app.quit,
+        "app-exit": lambda: app.exit(0),
     }
     how, _, count = spec.partition(":")
     if how not in ways or not count.isdigit():
@@ -252,12 +254,12 @@ def main(opening: Opening | None = None, *, simulator_root: str | None = None) -
         try:
             try:
                 runner.run(run_until_closed(app, window, shutdown, opening or Opening()))
-            except RuntimeError:
+            except RuntimeError as exc:  # qasync: "Event loop stopped before Future completed."
                 if shutdown.done:
                     raise
                 # QCoreApplication.exit() ended Qt's loop with no chance to refuse: run the
                 # clean-up in the loop once more rather than skip it.
-                log.warning("the event loop ended before the shutdown: finishing it now")
+                log.warning("the event loop ended before the shutdown (%s): finishing it", exc)
             if not shutdown.done:
                 runner.run(shutdown.finish("the event loop ended"))
         finally:

@@ -2,7 +2,7 @@
 local simulator: the run is cancelled, every finished attempt stays in the session file,
 which ends cleanly, the window's state is saved, the simulator child is gone, exit code 0.
 
-The window close, File > Quit and QApplication.quit() exits are triggered inside the
+The window close, File > Quit, QApplication.quit() and .exit() are triggered inside the
 program by WORKBENCH_TEST_EXIT_AFTER (workbench.app.exit_for_tests); the signals are sent
 from here once the session file shows finished attempts.
 """
@@ -200,6 +200,11 @@ def test_file_quit_mid_run_exits_cleanly(program_factory):
 def test_application_quit_mid_run_exits_cleanly(program_factory):
     """What a desktop session logging out or a dock's Quit does: QApplication.quit()."""
     _exit_from_inside(program_factory, "app-quit")
+
+
+def test_even_an_exit_no_window_can_refuse_runs_the_clean_up(program_factory):
+    """QApplication.exit() ends Qt's loop at once; the shutdown then runs in it once more."""
+    _exit_from_inside(program_factory, "app-exit")
 
 
 def test_a_second_ctrl_c_quits_at_once_and_leaves_no_simulator_behind(program_factory):
