@@ -1,11 +1,14 @@
 """Composition root of the window: builds the services and injects them into the UI.
 
-    workbench            # opens the window
-    workbench gui FILE   # opens the window showing a saved session (read-only)
+    workbench                            # opens the window
+    workbench gui FILE                   # ... showing a saved session (read-only)
+    workbench gui --plan PLAN.toml --run # ... with a plan loaded, and runs it
 
 The event loop is qasync's QEventLoop under Python 3.11's asyncio.Runner, so the runner's
-coroutines and Qt share one thread; closing the last window cancels a running run, stops
-the local simulator and ends the loop.
+coroutines and Qt share one thread. Every way out (the window closed, File > Quit or Ctrl+Q,
+QApplication.quit(), SIGTERM, SIGINT, SIGHUP) goes through `Shutdown`, while the loop still
+runs: window state saved, every task stopped and awaited (the run gently, so finished
+responses stay in the session file), the local simulator stopped, then the loop ends.
 """
 
 from __future__ import annotations
@@ -19,11 +22,15 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import asyncio
 import gc
 import logging
+import signal
 import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -31,10 +38,13 @@ from workbench import __version__
 from workbench.core.endpoints import ProfileStore
 from workbench.core.export import ReportPlot
 from workbench.core.journal import LoadedSession, default_session_path
+from workbench.core.plan import Plan
+from workbench.core.redact import redact_text
 from workbench.core.runner import Runner
 from workbench.core.secrets import KeyStore
 from workbench.sim.process import LocalSimulator
 from workbench.ui.common import errors, theme
+from workbench.ui.runtime.bridge import Tick
 from workbench.ui.runtime.event_loop import WorkbenchEventLoop
 from workbench.ui.runtime.services import Services, SimulatorService
 from workbench.ui.runtime.tasks import TaskManager
@@ -87,11 +97,23 @@ def build_window(services: Services) -> MainWindow:
     assert isinstance(app, QApplication), "create the QApplication first"
     theme.apply_theme(app)
     window = MainWindow(services)
+    services.tasks.set_error_reporter(lambda name, exc: show_task_failure(window, name, exc))
     # Python's full collections scan every tracked object; with Qt, pyqtgraph and numpy
     # loaded they took 120-150 ms on the Qt thread mid-run (benchmarks/ui_responsiveness.py).
     # Objects alive now are the program itself: exempt them from those scans.
     gc.freeze()
     return window
+
+
+def show_task_failure(window: MainWindow, name: str, exc: BaseException) -> None:
+    """The task manager's error reporter: a non-modal dialog, redacted like every message."""
+    details = redact_text("".join(traceback.format_exception(exc)))
+    errors.show_error(
+        "Something went wrong",
+        redact_text(f"A background job ({name}) failed: {type(exc).__name__}: {exc}"),
+        details,
+        parent=window,
+    )
 
 
 def render_report_plots(session: LoadedSession) -> list[ReportPlot]:
@@ -101,27 +123,145 @@ def render_report_plots(session: LoadedSession) -> list[ReportPlot]:
     return render(session)
 
 
-async def run_until_closed(app: QApplication, window: MainWindow, file: Path | None) -> None:
-    closed = asyncio.Event()
-    app.lastWindowClosed.connect(closed.set)
-    window.show()
-    if file is not None:
-        await window.session_actions.open_path(file)
-    await closed.wait()
-    await window.controller.shutdown()
-    window.services.simulator.mark_stopped()
-    await asyncio.to_thread(window.services.simulator.stop)
+EXIT_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+FORCED_EXIT_CODE = 128 + signal.SIGINT
 
 
-def main(file: Path | None = None, *, simulator_root: str | None = None) -> int:
+class Shutdown:
+    """The one way out, whatever asked for it. Runs once, while the event loop still runs."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self._window = window
+        self._task: asyncio.Task[None] | None = None
+        self._requested = asyncio.Event()
+        self.done = False
+
+    def may_close(self) -> bool:
+        """The window's close guard: it closes only once the shutdown has finished."""
+        if not self.done:
+            self.request("the window was asked to close")
+        return self.done
+
+    def request(self, reason: str) -> None:
+        if self._task is None:
+            log.info("shutting down: %s", reason)
+            self._task = asyncio.ensure_future(self._shut_down())
+            self._requested.set()
+
+    def on_signal(self, signum: int) -> None:
+        name = signal.Signals(signum).name
+        if signum == signal.SIGINT and self._task is not None:
+            # Ctrl+C again: the user will not wait for the run to wind down. The journal
+            # holds every finished attempt already (flushed line by line), and the
+            # simulator child exits by itself once our end of its stdin pipe closes.
+            print("workbench: interrupted again, quitting now", file=sys.stderr, flush=True)
+            os._exit(FORCED_EXIT_CODE)
+        self.request(f"{name} received")
+
+    async def until_done(self) -> None:
+        await self._requested.wait()
+        assert self._task is not None
+        await asyncio.shield(self._task)
+
+    async def finish(self, reason: str) -> None:
+        self.request(reason)
+        await self.until_done()
+
+    async def _shut_down(self) -> None:
+        window, services = self._window, self._window.services
+        try:
+            window.save_state()
+            await services.tasks.shutdown()  # the run ends gently; its journal is fsynced
+        except Exception:
+            log.exception("the shutdown could not stop everything cleanly")
+        finally:
+            await services.simulator.shutdown()
+            self.done = True
+            window.close()
+
+
+TEST_EXIT_ENV = "WORKBENCH_TEST_EXIT_AFTER"
+
+
+def exit_for_tests(app: QApplication, window: MainWindow) -> None:
+    """Test-only: with WORKBENCH_TEST_EXIT_AFTER=HOW:N, leave the way HOW says once N
+    attempts have finished (tests/ui/runtime/test_shutdown.py drives the real program in a
+    subprocess). HOW: window-close, quit-action (File > Quit), app-quit (QApplication.quit),
+    app-exit (QApplication.exit, which no window can refuse)."""
+    spec = os.environ.get(TEST_EXIT_ENV)
+    if not spec:
+        return
+    ways: dict[str, Callable[[], object]] = {
+        "window-close": window.close,
+        "quit-action": window.quit_action.trigger,
+        "app-quit": app.quit,
+        "app-exit": lambda: app.exit(0),
+    }
+    how, _, count = spec.partition(":")
+    if how not in ways or not count.isdigit():
+        raise SystemExit(f"{TEST_EXIT_ENV}={spec!r}: expected HOW:N, HOW one of {sorted(ways)}")
+    left = [ways[how]]
+
+    def on_tick(tick: Tick) -> None:
+        if left and tick.run.done >= int(count):
+            QTimer.singleShot(0, left.pop())  # from the loop, as a user's action would be
+
+    window.bridge.tick.connect(on_tick)
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What the window opens with (`workbench gui` arguments)."""
+
+    file: Path | None = None  # a session file, shown read-only
+    plan: Plan | None = None
+    plan_path: Path | None = None
+    run_plan: bool = False
+
+
+async def run_until_closed(
+    app: QApplication, window: MainWindow, shutdown: Shutdown, opening: Opening
+) -> None:
+    loop = asyncio.get_running_loop()
+    window.close_guard = shutdown.may_close
+    # Another top-level window closing last (the main one is held open by its guard).
+    app.lastWindowClosed.connect(lambda: shutdown.request("the last window closed"))
+    for signum in EXIT_SIGNALS:
+        # Through asyncio's wakeup pipe, which Qt's loop watches: seen while Qt runs.
+        loop.add_signal_handler(signum, shutdown.on_signal, signum)
+    try:
+        window.show()
+        exit_for_tests(app, window)
+        # Started, not awaited: a shutdown during them must not end this coroutine.
+        if opening.file is not None:
+            window.session_actions.open(opening.file)
+        if opening.plan is not None and opening.plan_path is not None:
+            window.open_plan(opening.plan, opening.plan_path, start=opening.run_plan)
+        await shutdown.until_done()
+    finally:
+        for signum in EXIT_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+
+def main(opening: Opening | None = None, *, simulator_root: str | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = ensure_application()
-    app.setQuitOnLastWindowClosed(False)  # the coroutine below ends the loop, after cleanup
+    app.setQuitOnLastWindowClosed(False)  # Shutdown ends the loop, after its clean-up
     window = build_window(build_services(simulator_root=simulator_root))
+    shutdown = Shutdown(window)
     with asyncio.Runner(loop_factory=WorkbenchEventLoop) as runner:
         uninstall = errors.install(runner.get_loop())
         try:
-            runner.run(run_until_closed(app, window, file))
+            try:
+                runner.run(run_until_closed(app, window, shutdown, opening or Opening()))
+            except RuntimeError as exc:  # qasync: "Event loop stopped before Future completed."
+                if shutdown.done:
+                    raise
+                # QCoreApplication.exit() ended Qt's loop with no chance to refuse: run the
+                # clean-up in the loop once more rather than skip it.
+                log.warning("the event loop ended before the shutdown (%s): finishing it", exc)
+            if not shutdown.done:
+                runner.run(shutdown.finish("the event loop ended"))
         finally:
             uninstall()
     return 0

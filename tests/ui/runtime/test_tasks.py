@@ -97,3 +97,33 @@ async def test_shutdown_stops_and_awaits_every_slot() -> None:
     assert all(t.done() for t in tasks)
     assert manager.running() == []
     assert stubborn_done.is_set()
+
+
+async def test_nothing_bound_after_shutdown_began_runs() -> None:
+    manager = TaskManager()
+    ran: list[str] = []
+
+    async def late() -> None:
+        ran.append("ran")
+
+    await manager.shutdown(grace_s=1.0)
+    task = manager.slot("analysis").bind(late())
+    await asyncio.wait({task})
+    assert task.cancelled()
+    assert ran == []
+    assert manager.running() == []
+
+
+async def test_shutdown_lets_a_gently_stopped_task_finish_its_work() -> None:
+    stop_requested = asyncio.Event()
+    saved: list[str] = []
+
+    async def run() -> None:
+        await stop_requested.wait()
+        saved.append("finished responses kept")
+
+    manager = TaskManager()
+    manager.slot("run", stop=lambda _task: stop_requested.set()).bind(run())
+    await asyncio.sleep(0)
+    await manager.shutdown(grace_s=5.0)
+    assert saved == ["finished responses kept"]

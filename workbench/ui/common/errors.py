@@ -15,6 +15,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+import shiboken6
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from workbench.core.redact import redact_text
@@ -29,7 +30,8 @@ def show_error(title: str, text: str, details: str = "", parent: QWidget | None 
     global _dialog
     if QApplication.instance() is None:
         return
-    if _dialog is not None and _dialog.isVisible():
+    # isValid: the dialog dies with the window it was parented to (tests build many).
+    if _dialog is not None and shiboken6.isValid(_dialog) and _dialog.isVisible():
         _dialog.setDetailedText((_dialog.detailedText() + "\n\n" + details).strip())
         return
     _dialog = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=parent)

@@ -37,6 +37,7 @@ from workbench.ui.plots.export import add_export_actions, ask_export, export_plo
 from workbench.ui.plots.style import LEVEL_COLORS, blend, level_color, style_plot
 from workbench.ui.plots.variation import AnalysisPlots
 from workbench.ui.runtime.analysis_feed import AnalysisFeed, AnalysisUpdate
+from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.live import LiveRun
 
 REDRAW_MS = 100
@@ -236,12 +237,12 @@ class PlotsView(QWidget):
     """The Plots tab: "Timings" (LivePlots, redrawn live) and "Variation" (AnalysisPlots,
     fed by the shared analysis). Only the page shown paints."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("plotsView")
         self.setAccessibleName("Plots")
         self.live = LivePlots()
-        self.analysis_plots = AnalysisPlots()
+        self.analysis_plots = AnalysisPlots(tasks)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.live)
         self.stack.addWidget(self.analysis_plots)

@@ -35,8 +35,10 @@ def _application() -> QApplication:
 def render_report_plots(session: LoadedSession, *, width: int = 1500) -> list[ReportPlot]:
     _application()
     from workbench.ui.plots.plots_view import PLOTS, PlotsView
+    from workbench.ui.runtime.tasks import TaskManager
 
-    view = PlotsView()
+    # Its own task manager: an offscreen render shares no task with any window.
+    view = PlotsView(TaskManager())
     # Laid out for real (sizes, no overlaps) but never on anyone's screen.
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
     view.resize(width, int(width * 0.62))

@@ -32,6 +32,7 @@ from workbench.core.records import Sample
 from workbench.ui.plots.export import add_export_actions, ask_export, export_plot
 from workbench.ui.plots.style import level_color, style_plot
 from workbench.ui.runtime.analysis_feed import AnalysisUpdate
+from workbench.ui.runtime.tasks import TaskManager
 
 log = logging.getLogger(__name__)
 # Responses in the heatmap (a seeded subsample above it): the matrix costs n² comparisons.
@@ -141,7 +142,7 @@ def _implied_range(effect: Effect) -> tuple[float, float] | None:
 
 
 class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph is untyped
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         dark = self.palette().window().color().lightness() < 128
         self.setObjectName("analysisPlots")
@@ -200,7 +201,7 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
         self.heatmap_cell: str | None = None
         self._latest: AnalysisUpdate | None = None
         self._heatmap_of: tuple[int, str | None] | None = None  # (id of samples, cell) shown
-        self._task: asyncio.Task[None] | None = None
+        self._heatmap_slot = tasks.slot("heatmap")  # one at a time; skipped while running
         self.updates = 0
 
     # --- feeding --------------------------------------------------------------------------
@@ -234,10 +235,10 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
         if update is None or not self.isVisible():
             return
         wanted = (id(update.samples), self.heatmap_cell)
-        if wanted == self._heatmap_of or (self._task is not None and not self._task.done()):
+        if wanted == self._heatmap_of or self._heatmap_slot.running:
             return
         self._heatmap_of = wanted
-        self._task = asyncio.ensure_future(self._compute_heatmap(update, self.heatmap_cell))
+        self._heatmap_slot.bind(self._compute_heatmap(update, self.heatmap_cell))
 
     async def _compute_heatmap(self, update: AnalysisUpdate, cell: str | None) -> None:
         try:

@@ -15,6 +15,7 @@ from workbench.ui.responses.card_grid import CardGrid
 from workbench.ui.responses.diff_dialog import DiffDialog
 from workbench.ui.responses.toolbar import ResponsesToolbar
 from workbench.ui.runtime.bridge import Tick
+from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.diffing import DiffColors, PairDiff, diff_pair, medoid_index, render_html
 from workbench.viewmodel.live import LiveResponse, LiveRun
 
@@ -23,7 +24,7 @@ MEDOID_EVERY_S = 2.0
 
 
 class ResponsesView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responsesView")
         self.setAccessibleName("Responses")
@@ -33,9 +34,11 @@ class ResponsesView(QWidget):
         self.marked_id: int | None = None
         self._diffs: dict[int, PairDiff] = {}
         self._queued_diffs: set[int] = set()
-        self._diff_task: asyncio.Task[None] | None = None
+        # Each skipped while it runs: the diff task drains the queue it finds, and a forced
+        # medoid retries once the running one ends.
+        self._diff_slot = tasks.slot("diffs")
         self._dialogs: list[DiffDialog] = []
-        self._medoid_task: asyncio.Task[None] | None = None
+        self._medoid_slot = tasks.slot("medoid")
         self._medoid_at = 0.0
         self._medoid_ok = 0
         self.toolbar = ResponsesToolbar()
@@ -113,13 +116,13 @@ class ResponsesView(QWidget):
         due = time.monotonic() - self._medoid_at >= MEDOID_EVERY_S
         if ok == self._medoid_ok or not (force or due or self.baseline_id is None):
             return
-        if self._medoid_task is not None and not self._medoid_task.done():
+        if self._medoid_slot.running:
             if force:
                 QTimer.singleShot(100, lambda: self._maybe_update_medoid(force=True))
             return
         self._medoid_ok = ok
         self._medoid_at = time.monotonic()
-        self._medoid_task = asyncio.ensure_future(self._update_medoid())
+        self._medoid_slot.bind(self._update_medoid())
 
     async def _update_medoid(self) -> None:
         pairs = self.ok_texts()
@@ -165,8 +168,8 @@ class ResponsesView(QWidget):
             diff = self._diffs[item_id] = diff_pair(base.sample.text, item.sample.text)
         elif diff is None:
             self._queued_diffs.add(item_id)
-            if self._diff_task is None or self._diff_task.done():
-                self._diff_task = asyncio.ensure_future(self._compute_queued_diffs())
+            if not self._diff_slot.running:
+                self._diff_slot.bind(self._compute_queued_diffs())
         return diff
 
     async def _compute_queued_diffs(self) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 
 from workbench.core.analysis import AnalysisOptions, AnalysisReport, analyze
 from workbench.core.records import Sample
+from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.live import LiveRun
 
 log = logging.getLogger(__name__)
@@ -48,15 +49,16 @@ class AnalysisFeed(QObject):
 
     updated = Signal(object)  # AnalysisUpdate
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, tasks: TaskManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # One analysis at a time: a new one waits for the slot (skips while it is running).
+        self._slot = tasks.slot("analysis")
         self.run: LiveRun | None = None
         self.latest: AnalysisUpdate | None = None
         self.analyses = 0
         self._watchers: list[QWidget] = []
         self._dirty = False
         self._final_pending = False
-        self._task: asyncio.Task[None] | None = None
         self._not_before = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(int(MIN_INTERVAL_S * 1000 / 4))
@@ -93,17 +95,17 @@ class AnalysisFeed(QObject):
 
     def _maybe_start(self) -> None:
         run = self.run
-        if run is None or (self._task is not None and not self._task.done()):
+        if run is None or self._slot.running:
             return
         if self._final_pending:
             self._final_pending = False
             self._dirty = False
-            self._task = asyncio.ensure_future(self._compute(run, final=True))
+            self._slot.bind(self._compute(run, final=True))
             return
         if not (self._dirty and self._wanted()) or time.monotonic() < self._not_before:
             return
         self._dirty = False
-        self._task = asyncio.ensure_future(self._compute(run, final=run.finished))
+        self._slot.bind(self._compute(run, final=run.finished))
 
     async def _compute(self, run: LiveRun, *, final: bool) -> None:
         samples = run.samples()

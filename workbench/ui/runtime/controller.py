@@ -1,13 +1,13 @@
-"""The run controller: one run at a time; starting a new one cancels the previous first.
+"""The run controller: one run at a time, in the task manager's "run" slot.
 
-(The task-manager pattern: a named slot holds at most one task; binding a new coroutine to
-it cancels and awaits the old one.)
+Starting a new run stops the previous one first. Stopping a run is the runner's own cancel,
+never a plain task cancel, so the responses that finished are kept and the journal ends
+cleanly; the same gentle stop is what `TaskManager.shutdown()` uses when the program exits.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 
@@ -18,12 +18,13 @@ from workbench.core.endpoints import EndpointProfile
 from workbench.core.events import EventBus
 from workbench.core.journal import SessionJournal
 from workbench.core.plan import Plan
+from workbench.core.redact import redact_text
 from workbench.core.runner import Runner, RunResult, new_session_id
 from workbench.ui.runtime.bridge import EventBridge
 from workbench.ui.runtime.services import EndpointUnavailable, Services
 
 log = logging.getLogger(__name__)
-SHUTDOWN_WAIT_S = 5.0
+RUN_SLOT = "run"
 
 
 class RunController(QObject):
@@ -36,50 +37,48 @@ class RunController(QObject):
         super().__init__(parent)
         self._services = services
         self._bridge = bridge
-        self._task: asyncio.Task[RunResult | None] | None = None
+        self._slot = services.tasks.slot(RUN_SLOT, stop=self._stop)
+        # The runner and the slot task it runs in: a stop aimed at a newer task that is
+        # still waiting for this run to wind down must cancel that task, not this runner.
         self._runner: Runner | None = None
+        self._runner_task: asyncio.Task[object] | None = None
         self.journal: SessionJournal | None = None
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._slot.running
 
     def start(self, plan: Plan, profile: EndpointProfile) -> asyncio.Task[RunResult | None]:
-        """Start a run (cancelling the current one first). Returns its task."""
-        previous = self._task
-        self.cancel()
+        """Start a run (stopping the current one first). Returns its task."""
         # Earlier runs' objects (cards' texts, samples) need no more cyclic-GC scans: a full
         # collection over them stalls the Qt thread. Refcounting still frees them.
         gc.freeze()
-        self._task = asyncio.ensure_future(self._run(plan, profile, previous))
+        task = self._slot.bind(self._run(plan, profile))
         self.busy_changed.emit(True)
-        self._task.add_done_callback(self._done)
-        return self._task
+        task.add_done_callback(self._done)
+        return task
 
     def cancel(self) -> None:
         """Stop the current run; finished responses are kept."""
-        if self._runner is not None:
+        self._slot.stop()
+
+    def _stop(self, task: asyncio.Task[object]) -> None:
+        if self._runner is not None and self._runner_task is task:
             self._runner.cancel()
-        elif self._task is not None and not self._task.done():
-            self._task.cancel()  # still resolving the endpoint: nothing sent yet
+        else:
+            task.cancel()  # still resolving the endpoint, or waiting: nothing sent yet
 
-    async def shutdown(self) -> None:
-        """Cancel and wait (at most 5 s) for the current run (window closing)."""
-        task = self._task
-        self.cancel()
-        if task is not None and not task.done():
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError, Exception):
-                await asyncio.wait_for(asyncio.shield(task), SHUTDOWN_WAIT_S)
+    async def _run(self, plan: Plan, profile: EndpointProfile) -> RunResult | None:
+        try:
+            return await self._run_on(plan, profile)
+        except Exception as exc:
+            # Said in the run bar and a dialog, in the run's own words (not the task
+            # manager's generic report); the journal keeps what finished.
+            log.error("run failed", exc_info=exc)
+            self.failed.emit(redact_text(f"The run stopped with an error: {exc}"))
+            return None
 
-    async def _run(
-        self,
-        plan: Plan,
-        profile: EndpointProfile,
-        previous: asyncio.Task[RunResult | None] | None,
-    ) -> RunResult | None:
-        if previous is not None and not previous.done():
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await previous
+    async def _run_on(self, plan: Plan, profile: EndpointProfile) -> RunResult | None:
         try:
             base_url, key = await self._services.connection(profile)
         except EndpointUnavailable as exc:
@@ -87,32 +86,27 @@ class RunController(QObject):
             return None
         session = new_session_id()
         bus = EventBus()
-        self.journal = SessionJournal(self._services.session_path(session))
-        bus.subscribe(self.journal.on_event)
+        journal = self.journal = SessionJournal(self._services.session_path(session))
+        bus.subscribe(journal.on_event)
         self._bridge.attach(bus)
         runner = self._services.runner_factory(
             plan, base_url=base_url, api_key=key, bus=bus, session_id=session
         )
-        self._runner = runner
+        self._runner, self._runner_task = runner, asyncio.current_task()
         self.started.emit(session)
         try:
             result: RunResult = await runner.run()
         finally:
-            self._runner = None
-        if self.journal.error is not None:
-            self.failed.emit(f"The session file could not be fully written: {self.journal.error}")
+            self._runner = self._runner_task = None
+            journal.close()  # already closed by the run's end, unless the run raised
+        if journal.error is not None:
+            self.failed.emit(f"The session file could not be fully written: {journal.error}")
         self.finished.emit(result)
         return result
 
-    def _done(self, task: asyncio.Task[RunResult | None]) -> None:
+    def _done(self, _task: asyncio.Task[RunResult | None]) -> None:
         if not shiboken6.isValid(self):
             return  # the window is gone (closed while the run wound down)
-        if task is not self._task:
+        if self._slot.running:
             return  # a newer run owns the busy state
         self.busy_changed.emit(False)
-        if task.cancelled():
-            return
-        exc = task.exception()
-        if exc is not None:
-            log.error("run failed", exc_info=exc)
-            self.failed.emit(f"The run stopped with an error: {exc}")

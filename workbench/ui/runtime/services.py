@@ -110,6 +110,12 @@ class SimulatorService(QObject):
         if self._local is not None:
             self._set_status("stopped")
 
+    async def shutdown(self) -> None:
+        """At exit: stop watching, then stop the child in a worker thread (it may take a
+        few seconds to end) while the event loop keeps running."""
+        self.mark_stopped()
+        await asyncio.to_thread(self.stop)
+
 
 @dataclass
 class Services:

@@ -9,7 +9,9 @@ cancelled; a slot may be given a gentler `stop`, as the run controller does so t
 finished responses are kept) and the new coroutine starts only after the old task ended.
 A task that fails is logged and reported through `on_error` (the window shows it); a
 cancelled one is not a failure. Owned by the Services, so every part of the window shares
-one place that knows what is still running when the program exits.
+one place that knows what is still running when the program exits. Once `shutdown()` has
+begun, a coroutine bound to any slot never runs (its task is returned already cancelled):
+nothing started by a timer or a finishing run can outlive the wait for the others.
 """
 
 from __future__ import annotations
@@ -39,10 +41,12 @@ class TaskSlot:
         name: str,
         on_error: ErrorReporter,
         stop: Callable[[asyncio.Task[Any]], None] | None = None,
+        closing: Callable[[], bool] = lambda: False,
     ) -> None:
         self.name = name
         self._on_error = on_error
         self._stop = stop
+        self._closing = closing
         self._task: asyncio.Task[Any] | None = None
 
     @property
@@ -59,11 +63,14 @@ class TaskSlot:
 
     def bind(self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T | None]:
         """Stop the slot's task, then run `coro` once it has ended. Returns the new task,
-        whose result is `coro`'s (None if it was cancelled before it began)."""
+        whose result is `coro`'s (None if it was cancelled before it began). During
+        shutdown the returned task is cancelled before it began."""
         previous = self._task
         if previous is not None and not previous.done():
             self.stop()
         task: asyncio.Task[T | None] = asyncio.ensure_future(self._after(previous, coro))
+        if self._closing():
+            task.cancel()  # before its first step: `coro` never runs
         self._task = task
         # Cancelled before it began, `coro` never ran: close it (a no-op once it has run),
         # so no "coroutine was never awaited" warning.
@@ -129,7 +136,9 @@ class TaskManager:
         """The slot called `name` (the same object for the same name)."""
         found = self._slots.get(name)
         if found is None:
-            found = self._slots[name] = TaskSlot(name, self._on_error, stop)
+            found = self._slots[name] = TaskSlot(
+                name, self._on_error, stop, closing=lambda: self.closing
+            )
         elif stop is not None:
             found.set_stop(stop)
         return found

@@ -8,6 +8,7 @@ stays usable and the dialog shows "Comparing…" meanwhile.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from pathlib import Path
 
@@ -40,8 +41,10 @@ from workbench.core.format import (
     magnitude,
 )
 from workbench.core.journal import SessionFileError, load_session
+from workbench.ui.runtime.tasks import TaskManager
 
 log = logging.getLogger(__name__)
+_dialog_numbers = itertools.count(1)  # each dialog compares in its own task slot
 METRIC_LABELS = {spec.key: spec.label for spec in EFFECT_METRICS}
 EFFECT_COLUMNS = ("Metric", "Baseline", "Compared", "Change", "95% CI", "Verdict")
 CELL_COLUMNS = ("Session", "Cell", "OK", "Errors", "TTFT p50", "E2E p50", "E2E p95",
@@ -116,14 +119,16 @@ def compare_files(a: Path, b: Path) -> AnalysisReport:
 class CompareDialog(QDialog):
     """Pick two session files (A defaults to the window's session) and compare them."""
 
-    def __init__(self, first: Path | None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, tasks: TaskManager, first: Path | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("compareDialog")
         self.setWindowTitle("Compare sessions")
         self.setModal(False)
         self.resize(1100, 720)
         self.report: AnalysisReport | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._slot = tasks.slot(f"compare sessions {next(_dialog_numbers)}")
         self._pickers: list[QFileDialog] = []
 
         self.first_edit = QLineEdit(str(first) if first else "")
@@ -187,7 +192,7 @@ class CompareDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._task is not None and not self._task.done()
+        return self._slot.running
 
     def _browse(self, edit: QLineEdit) -> None:
         start = edit.text() or (self.first_edit.text() and str(Path(self.first_edit.text()).parent))
@@ -206,13 +211,12 @@ class CompareDialog(QDialog):
             self.status.setText("Choose both session files first.")
             return None
         if self.busy:
-            return self._task
+            return self._slot.task
         first, second = Path(texts[0]), Path(texts[1])
         self.compare_button.setEnabled(False)
         self.status.setText(f"Comparing {second.name} against {first.name}… (analysing in the "
                             "background; the window stays usable)")
-        self._task = asyncio.ensure_future(self._compare(first, second))
-        return self._task
+        return self._slot.bind(self._compare(first, second))
 
     async def _compare(self, first: Path, second: Path) -> None:
         try:

@@ -49,7 +49,6 @@ class SessionActions(QObject):
         self.recent = RecentSessions(host.services.settings)
         self.current_path: Path | None = None
         self._session: LoadedSession | None = None  # the current file, once read
-        self._jobs: set[asyncio.Task[Any]] = set()
         self.compare_dialogs: list[CompareDialog] = []
         self.loading = False
         self._build_menus()
@@ -123,11 +122,10 @@ class SessionActions(QObject):
     def _status(self, text: str) -> None:
         self.host.show_status(text)
 
-    def _job(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
-        task = asyncio.ensure_future(coro)
-        self._jobs.add(task)
-        task.add_done_callback(self._jobs.discard)
-        return task
+    def _job(self, slot: str, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run `coro` in the window's task slot `slot`: a newer job of the same kind replaces
+        one still going, failures are shown, and the program's exit waits for it."""
+        return self.host.services.tasks.slot(slot).bind(coro)
 
     def _folder(self) -> str:
         if self.current_path is not None:
@@ -189,7 +187,7 @@ class SessionActions(QObject):
                         name=self._folder(), done=self.open)
 
     def open(self, path: Path) -> asyncio.Task[bool]:
-        return self._job(self.open_path(path))
+        return self._job("open session", self.open_path(path))
 
     async def open_path(self, path: Path) -> bool:
         """Open a session file in the window (File > Open, Recent, drop, `workbench FILE`).
@@ -256,7 +254,7 @@ class SessionActions(QObject):
                         done=self.save_as, suffix=".jsonl")
 
     def save_as(self, target: Path) -> asyncio.Task[bool]:
-        return self._job(self.save_as_path(target))
+        return self._job("save session", self.save_as_path(target))
 
     async def save_as_path(self, target: Path) -> bool:
         """Copy the current session file to `target` (atomically, in a thread); the window
@@ -305,7 +303,7 @@ class SessionActions(QObject):
                         suffix=suffix)
 
     def export(self, kind: ExportKind, target: Path) -> asyncio.Task[bool]:
-        return self._job(self.export_to(kind, target))
+        return self._job(f"export {kind}", self.export_to(kind, target))
 
     async def export_to(self, kind: ExportKind, target: Path) -> bool:
         """Write the current session as `kind` to `target`. Shows progress and the path."""
@@ -341,7 +339,7 @@ class SessionActions(QObject):
     # --- Compare and Re-run --------------------------------------------------------------
 
     def open_compare(self) -> CompareDialog:
-        dialog = CompareDialog(self.current_path, self.parent_widget)
+        dialog = CompareDialog(self.host.services.tasks, self.current_path, self.parent_widget)
         dialog.finished.connect(lambda _=0: self.compare_dialogs.remove(dialog))
         self.compare_dialogs.append(dialog)
         dialog.show()
@@ -353,7 +351,7 @@ class SessionActions(QObject):
             return None
         if self._refuse_while_running("re-running"):
             return None
-        return self._job(self.rerun_current())
+        return self._job("rerun", self.rerun_current())
 
     async def rerun_current(self) -> bool:
         """Run the current session's plan again, exactly as saved, into a new session."""

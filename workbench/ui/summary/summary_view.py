@@ -31,6 +31,7 @@ from workbench.core.format import (
     usd,
 )
 from workbench.ui.runtime.analysis_feed import AnalysisFeed, AnalysisUpdate
+from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.cost import CellCost, ProfileLookup, cell_costs
 from workbench.viewmodel.live import LiveRun
 
@@ -136,10 +137,10 @@ def _set_row(table: QTableWidget, row: int, texts: Sequence[str], *, align_from:
 
 
 class SummaryView(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("summaryView")
-        self.analysis = AnalysisFeed(self)
+        self.analysis = AnalysisFeed(tasks, self)
         self.analysis.watch(self)
         self.analysis.updated.connect(self._on_analysis)
         self._profile_lookup: ProfileLookup = lambda _name: None

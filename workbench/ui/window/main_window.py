@@ -51,9 +51,9 @@ class MainWindow(QMainWindow):
             profiles = list(PRESETS)
             show_error("Endpoints", f"Your endpoint profiles could not be read: {exc}")
         self.params = ParamsPanel(profiles)
-        self.responses = ResponsesView()
-        self.plots = PlotsView()
-        self.summary = SummaryView()
+        self.responses = ResponsesView(services.tasks)
+        self.plots = PlotsView(services.tasks)
+        self.summary = SummaryView(services.tasks)
         # One throttled analysis feeds the Summary tab and the Plots tab's Variation page.
         self.summary.set_profiles(services.profiles.get)
         self.plots.follow(self.summary.analysis)
@@ -92,6 +92,10 @@ class MainWindow(QMainWindow):
         self.params.run_requested.connect(self.start_run)
         self.params.cancel_requested.connect(self.controller.cancel)
         self.endpoints_dialog: EndpointsDialog | None = None
+        # Set by workbench.app: asked on every close request (File > Quit, the title bar,
+        # QApplication.quit()); False keeps the window open while the program winds down,
+        # and the shutdown closes it when done. Unset (tests), a close just cancels the run.
+        self.close_guard: Callable[[], bool] | None = None
         self.params.endpoints_requested.connect(self.show_endpoints)
         self.tabs.currentChanged.connect(self._on_tab)
         services.simulator.status_changed.connect(self.run_bar.show_simulator)
@@ -123,9 +127,10 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self._action("E&xport current plot…", self._export_hint))
         file_menu.addSeparator()
-        file_menu.addAction(
-            self._action("&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction")
+        self.quit_action = self._action(
+            "&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction"
         )
+        file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(
             self._action("Copy &baseline response", self._copy_baseline, "Ctrl+Shift+C")
@@ -210,6 +215,25 @@ class MainWindow(QMainWindow):
             return
         self.params.save_state(self.services.settings)
         self.controller.start(plan, self.params.profile())
+
+    def open_plan(self, plan: Plan, source: Path, *, start: bool) -> bool:
+        """Show `plan` (read from `source`) in the panel; with `start`, run it as written,
+        variants and timeouts included, like Re-run (`workbench gui --plan FILE --run`)."""
+        notes = self.params.load_plan(plan)
+        if notes:
+            self.statusBar().showMessage(f"{source.name}: " + "; ".join(notes), 10_000)
+        if not start:
+            return True
+        if self.params.endpoint_combo.currentData() != plan.endpoint.name:
+            show_error(
+                "Run",
+                f"{source}: endpoint.name: the endpoint profile {plan.endpoint.name!r} is not "
+                "set up here. Add it in Edit > Endpoints and Keys, then press Run.",
+                parent=self,
+            )
+            return False
+        self.controller.start(plan, self.params.profile())
+        return True
 
     def _on_busy(self, busy: bool) -> None:
         self.params.set_busy(busy)
@@ -324,6 +348,11 @@ class MainWindow(QMainWindow):
         self.session_actions.drop(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_state()
-        self.controller.cancel()  # app.py awaits the run's end before the loop stops
+        if self.close_guard is not None:
+            if not self.close_guard():
+                event.ignore()  # the shutdown saves the state, ends the run, then closes us
+                return
+        else:
+            self.save_state()
+            self.controller.cancel()
         event.accept()
