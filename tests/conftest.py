@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 # Before any Qt or pyqtgraph import anywhere in the test session.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -18,12 +17,3 @@ pytest_plugins = [
     "tests.helpers.qt",  # qasync_loop, window_factory, main_window
 ]
 
-
-def __getattr__(name: str) -> Any:
-    """Older tests import the test keyrings from here; new ones use tests.helpers.keyrings.
-    Looked up lazily: importing the plugin here first would stop pytest rewriting its asserts."""
-    if name in ("MemoryKeyring", "BrokenKeyring"):
-        from tests.helpers import keyrings
-
-        return getattr(keyrings, name)
-    raise AttributeError(name)

@@ -7,7 +7,7 @@ import json
 import pytest
 from keyring.backend import KeyringBackend
 
-from tests.conftest import MemoryKeyring
+from tests.helpers.keyrings import MemoryKeyring
 from workbench.cli import main
 from workbench.core.endpoints import ProfileStore
 from workbench.core.secrets import SERVICE

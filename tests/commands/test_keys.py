@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from keyring.backend import KeyringBackend
 
-from tests.conftest import MemoryKeyring
+from tests.helpers.keyrings import MemoryKeyring
 from workbench.cli import main
 from workbench.core.secrets import SERVICE
 

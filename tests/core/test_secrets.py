@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from keyring.backend import KeyringBackend
 
-from tests.conftest import BrokenKeyring, MemoryKeyring
+from tests.helpers.keyrings import BrokenKeyring, MemoryKeyring
 from workbench.core.redact import redact_text
 from workbench.core.secrets import SERVICE, InvalidKey, KeyLookup, KeyStore
 

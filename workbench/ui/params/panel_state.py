@@ -3,15 +3,32 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
-if TYPE_CHECKING:
-    from workbench.ui.params.params_panel import ParamsPanel
+from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
 
 
-def save_panel(panel: ParamsPanel, settings: QSettings) -> None:
+class PanelFields(Protocol):
+    """The fields of the parameters panel that persist (ParamsPanel has them; a protocol
+    so that this module need not import the panel that imports it)."""
+
+    endpoint_combo: QComboBox
+    model_combo: QComboBox
+    system_edit: PromptEdit
+    prompt_edit: PromptEdit
+    variables: VariablesTable
+    temperature_spin: QDoubleSpinBox
+    max_tokens_spin: QSpinBox
+    seed_spin: QSpinBox
+    stream_check: QCheckBox
+    concurrency_edit: QLineEdit
+    repetitions_spin: QSpinBox
+
+
+def save_panel(panel: PanelFields, settings: QSettings) -> None:
     settings.beginGroup("plan")
     settings.setValue("endpoint", panel.endpoint_combo.currentData())
     settings.setValue("model", panel.model_combo.currentText())
@@ -27,7 +44,7 @@ def save_panel(panel: ParamsPanel, settings: QSettings) -> None:
     settings.endGroup()
 
 
-def restore_panel(panel: ParamsPanel, settings: QSettings) -> None:
+def restore_panel(panel: PanelFields, settings: QSettings) -> None:
     """Fill the fields from `settings`. A value never saved (or unreadable) stays as the
     field shows it: core's default plan, which the panel shows from its creation."""
 
