@@ -23,7 +23,14 @@ from importlib import resources
 from random import Random
 
 from workbench.sim.tokens import count_tokens
-from workbench.sim.topics import RELATED_MAX, RELATED_SHARE, SectionText, TopicIndex, TopicText
+from workbench.sim.topics import (
+    RELATED_MAX,
+    RELATED_SHARE,
+    Ranking,
+    SectionText,
+    TopicIndex,
+    TopicText,
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _LIST_ITEM = re.compile(r"^(?:[-*]|\d+\.)\s+")
@@ -122,7 +129,7 @@ class Corpus:
         if widen and len(near) > 1:
             place = rng.choice([k for k in near if k != place])
         topic = self.topics[leaders[place][0]]
-        scored = ranking.sections[place]
+        scored = ranking.sections(leaders[place][0])
         matching = tuple(j for j, score in scored if score >= RELATED_SHARE * scored[0][1])
         if not matching:
             section = rng.randrange(len(topic.sections))
@@ -131,11 +138,16 @@ class Corpus:
         else:
             section = matching[0]
         related = tuple(
-            (self.topics[leaders[k][0]], ranking.sections[k][0][0] if ranking.sections[k] else None)
+            (self.topics[leaders[k][0]], _best_section(ranking, leaders[k][0]))
             for k in near
             if k != place
         )
         return Focus(topic, section, matching, related)
+
+
+def _best_section(ranking: Ranking, topic: int) -> int | None:
+    sections = ranking.sections(topic)
+    return sections[0][0] if sections else None
 
 
 @functools.cache

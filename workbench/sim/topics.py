@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 _WORD = re.compile(r"[a-z0-9]*[a-z][a-z0-9]*")
 # Function words, and the words of instructions rather than of subjects.
@@ -41,6 +42,7 @@ _DOUBLED = re.compile(r"([bcdfghjkmnpqrtvwxy])\1$")
 RELATED_SHARE = 0.4  # a topic scoring at least this share of the best is "related"
 RELATED_MAX = 3
 _MEMO_ENTRIES = 2048
+_STEM_ENTRIES = 100_000
 
 
 def stem(word: str) -> str:
@@ -60,13 +62,22 @@ def stem(word: str) -> str:
     return word
 
 
+_stems: dict[str, str] = {}  # word -> its stem, "" when it is not a keyword
+
+
 def keywords(text: str) -> list[str]:
     """Stems of the content words of `text`, in order, with repeats."""
-    return [
-        stem(word)
-        for word in _WORD.findall(text.lower())
-        if len(word) >= 2 and word not in _STOPWORDS
-    ]
+    found: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        stemmed = _stems.get(word)
+        if stemmed is None:
+            stemmed = "" if len(word) < 2 or word in _STOPWORDS else stem(word)
+            if len(_stems) >= _STEM_ENTRIES:
+                _stems.clear()
+            _stems[word] = stemmed
+        if stemmed:
+            found.append(stemmed)
+    return found
 
 
 @dataclass(frozen=True)
@@ -83,17 +94,44 @@ class TopicText:
     sections: tuple[SectionText, ...]
 
 
-@dataclass(frozen=True)
 class Ranking:
-    """Topics sharing stems with a message, best first, each with its sections best first.
+    """Topics sharing stems with a message, best first, and on request the sections of one.
 
     Only topics with a positive score appear; an empty ranking means nothing overlapped.
-    Sections are ranked for the leading topics only (the best and its possible related ones);
-    sections with no overlap are left out of a topic's list, which may be empty.
+    Sections are ranked when first asked for (most requests need one topic's), best first;
+    sections with no overlap are left out, so a topic's list may be empty.
     """
 
-    topics: tuple[tuple[int, float], ...]  # (topic, score)
-    sections: tuple[tuple[tuple[int, float], ...], ...]  # per leading topic: (section, score)
+    def __init__(
+        self,
+        topics: tuple[tuple[int, float], ...],
+        stems: tuple[str, ...],
+        section_postings: list[dict[str, tuple[tuple[int, float], ...]]],
+    ) -> None:
+        self.topics = topics  # (topic, score)
+        self._stems = stems
+        self._postings = section_postings
+        self._sections: dict[int, tuple[tuple[int, float], ...]] = {}
+
+    def sections(self, topic: int) -> tuple[tuple[int, float], ...]:
+        """(section, score) of `topic`, best first."""
+        ranked = self._sections.get(topic)
+        if ranked is None:
+            table = self._postings[topic]
+            scores: dict[int, float] = {}
+            for s in self._stems:
+                for section, weight in table.get(s, ()):
+                    scores[section] = scores.get(section, 0.0) + weight
+            ranked = self._sections[topic] = _best_first(scores)
+        return ranked
+
+
+def _best_first(scores: dict[int, float]) -> tuple[tuple[int, float], ...]:
+    # Ties go to the earlier one (the second sort is stable), so a ranking never depends on
+    # dictionary order.
+    items = sorted(scores.items())
+    items.sort(key=itemgetter(1), reverse=True)
+    return tuple(items)
 
 
 def _idf(total: int, containing: int) -> float:
@@ -127,7 +165,7 @@ class TopicIndex:
                     weight = idf * (1 + math.log(tf)) + (idf if s in heading else 0.0)
                     table.setdefault(s, []).append((j, weight))
             self._section_postings.append({s: tuple(p) for s, p in table.items()})
-        self._memo: dict[str, Ranking] = {}
+        self._memo: dict[tuple[int | None, str], Ranking] = {}
 
     def title_index(self, text: str) -> int | None:
         """The topic whose title is `text` (case-insensitive), if any."""
@@ -136,38 +174,26 @@ class TopicIndex:
     def rank(self, message: str, pinned: int | None = None) -> Ranking:
         """Topics and sections of `message`; with `pinned`, that topic alone (sections still
         follow the message)."""
-        key = f"{pinned}\0{message}"
+        key = (pinned, message)
         ranking = self._memo.get(key)
         if ranking is None:
             if len(self._memo) >= _MEMO_ENTRIES:
                 self._memo.clear()
-            ranking = self._memo[key] = self._rank(set(keywords(message)), pinned)
+            # Sorted stems: the same summation order in every process, so equal scores stay equal.
+            stems = tuple(sorted(set(keywords(message))))
+            ranking = self._memo[key] = Ranking(
+                self._rank(stems, pinned), stems, self._section_postings
+            )
         return ranking
 
-    def _rank(self, stems: set[str], pinned: int | None) -> Ranking:
+    def _rank(self, stems: tuple[str, ...], pinned: int | None) -> tuple[tuple[int, float], ...]:
         if pinned is not None:
-            ranked: list[tuple[int, float]] = [(pinned, 1.0)]
-        else:
-            scores: dict[int, float] = {}
-            for s in stems:
-                for topic, weight in self._topic_postings.get(s, ()):
-                    scores[topic] = scores.get(topic, 0.0) + weight
-            # Ties go to the earlier topic, so a ranking never depends on set order.
-            ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return Ranking(
-            topics=tuple(ranked),
-            sections=tuple(
-                self._rank_sections(topic, stems) for topic, _ in ranked[: 1 + RELATED_MAX]
-            ),
-        )
-
-    def _rank_sections(self, topic: int, stems: Iterable[str]) -> tuple[tuple[int, float], ...]:
-        table = self._section_postings[topic]
+            return ((pinned, 1.0),)
         scores: dict[int, float] = {}
         for s in stems:
-            for section, weight in table.get(s, ()):
-                scores[section] = scores.get(section, 0.0) + weight
-        return tuple(sorted(scores.items(), key=lambda item: (-item[1], item[0])))
+            for topic, weight in self._topic_postings.get(s, ()):
+                scores[topic] = scores.get(topic, 0.0) + weight
+        return _best_first(scores)
 
 
 def _whole(topic: TopicText) -> str:
