@@ -64,6 +64,18 @@ async def test_demo_prompts_get_answers_on_their_topic(sim_url: str) -> None:
     assert any("```sql\nSELECT" in t for t in replies["Write a SQL query to find duplicate rows"])
 
 
+async def test_the_user_message_not_the_system_prompt_sets_the_topic(sim_url: str) -> None:
+    system = "You are the friendly assistant of a bakery: bread, dough, ovens and flour."
+    async with aiohttp.ClientSession() as http:
+        for seed in range(4):
+            body = chat_body("Explain TCP slow start", seed=seed)
+            body["messages"].insert(0, {"role": "system", "content": system})
+            reply = await post_stream(http, sim_url + "/v1/chat/completions", body)
+            text = json.loads(reply.body)["choices"][0]["message"]["content"]
+            assert stem_share(("tcp", "window"), text) > 0, text
+            assert stem_share(("bread", "dough", "flour"), text) == 0, text
+
+
 async def test_same_seed_same_answer_across_server_restarts(
     sim_factory: Callable[..., str],
 ) -> None:

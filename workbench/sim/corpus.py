@@ -114,7 +114,7 @@ class Corpus:
         ranking = self.index.rank(message, pinned)
         widen = rng.random() < 0.3 * heat
         if not ranking.topics:
-            digest = hashlib.blake2b(message.encode(), digest_size=8).digest()
+            digest = hashlib.blake2b(message.encode(errors="surrogatepass"), digest_size=8).digest()
             chosen = int.from_bytes(digest, "big") % len(self.topics)
             if widen:
                 chosen = rng.randrange(len(self.topics))
@@ -130,7 +130,8 @@ class Corpus:
             place = rng.choice([k for k in near if k != place])
         topic = self.topics[leaders[place][0]]
         scored = ranking.sections(leaders[place][0])
-        matching = tuple(j for j, score in scored if score >= RELATED_SHARE * scored[0][1])
+        floor = RELATED_SHARE * scored[0][1] if scored else 0.0
+        matching = tuple(j for j, score in scored if score >= floor)
         if not matching:
             section = rng.randrange(len(topic.sections))
         elif len(matching) > 1 and rng.random() < 0.5 * heat:
