@@ -115,7 +115,7 @@ def compose_answer(
     lead_in: Section | None = None  # a sentence ending in ":" was said; its list comes next
     while draft.total < target_tokens:
         here = lead_in or current.sections[current.section_of[pos % len(current.sentences)]]
-        fresh = [c for c in here.code if (current.title, c) not in shown]
+        fresh = [c for c in here.code if (current.title, c) not in shown] if here.code else []
         if fresh and draft.units and lead_in is None and rng.random() < 0.5:
             shown.add((current.title, fresh[0]))
             block = current.code[fresh[0]]
