@@ -2,10 +2,12 @@
 
 Starts the simulator in its own process (`--zero-delay`), drives it from this process with a
 bare aiohttp client, and prints streams/s, chunks/s, the server's and the client's CPU seconds,
-then checks that a burst of 500 concurrent streams is served without error.
+then checks that a burst of 500 concurrent streams is served without error. Every request asks
+the same question unless `--distinct-prompts` makes each one unique, which defeats the
+simulator's per-prompt memo of its topic choice (the worst case for answer selection).
 
     .venv/bin/python benchmarks/sim_capacity.py [--streams 2000] [--concurrency 64]
-        [--mean-tokens 64] [--burst 500]
+        [--mean-tokens 64] [--burst 500] [--distinct-prompts]
 """
 
 from __future__ import annotations
@@ -33,16 +35,25 @@ class Outcome:
     peak_active: int = 0
 
 
-async def drive(url: str, streams: int, concurrency: int, mean_tokens: int) -> Outcome:
+QUESTION = "Explain how TCP congestion control works."
+
+
+async def drive(
+    url: str, streams: int, concurrency: int, mean_tokens: int, distinct: bool
+) -> Outcome:
     """`streams` streaming requests, `concurrency` at a time; count chunks, check [DONE]."""
     outcome = Outcome()
-    body = {
-        "model": "sim-chat",
-        "stream": True,
-        "stream_options": {"include_usage": True},
-        "messages": [{"role": "user", "content": "Explain how TCP congestion control works."}],
-        "max_tokens": mean_tokens * 4,
-    }
+
+    def body(i: int) -> dict[str, object]:
+        question = f"{QUESTION} #{i}" if distinct else QUESTION
+        return {
+            "model": "sim-chat",
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "messages": [{"role": "user", "content": question}],
+            "max_tokens": mean_tokens * 4,
+        }
+
     queue: asyncio.Queue[int] = asyncio.Queue()
     for i in range(streams):
         queue.put_nowait(i)
@@ -52,9 +63,9 @@ async def drive(url: str, streams: int, concurrency: int, mean_tokens: int) -> O
 
         async def worker() -> None:
             while not queue.empty():
-                queue.get_nowait()
+                i = queue.get_nowait()
                 try:
-                    async with http.post(url, json=body) as response:
+                    async with http.post(url, json=body(i)) as response:
                         done = False
                         async for line in response.content:
                             if line.startswith(b"data: [DONE]"):
@@ -72,12 +83,14 @@ async def drive(url: str, streams: int, concurrency: int, mean_tokens: int) -> O
     return outcome
 
 
-def run_phase(sim: SimProcess, label: str, streams: int, concurrency: int, tokens: int) -> Outcome:
+def run_phase(
+    sim: SimProcess, label: str, streams: int, concurrency: int, tokens: int, distinct: bool
+) -> Outcome:
     url = sim.base_url + "/v1/chat/completions"
     server_cpu = sim.cpu_seconds()
     client_cpu = time.process_time()
     started = time.perf_counter()
-    outcome = asyncio.run(drive(url, streams, concurrency, tokens))
+    outcome = asyncio.run(drive(url, streams, concurrency, tokens, distinct))
     wall = time.perf_counter() - started
     server_cpu = sim.cpu_seconds() - server_cpu
     client_cpu = time.process_time() - client_cpu
@@ -98,6 +111,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--mean-tokens", type=int, default=64)
     parser.add_argument("--burst", type=int, default=500)
+    parser.add_argument(
+        "--distinct-prompts", action="store_true", help="a different question in every request"
+    )
     args = parser.parse_args()
     print(describe())
     sim_args = [
@@ -110,9 +126,11 @@ def main() -> int:
         str(max(args.burst, args.concurrency)),
     ]
     print("simulator flags:", " ".join(sim_args))
+    print("prompts:", "distinct" if args.distinct_prompts else "all the same")
+    tokens, distinct = args.mean_tokens, args.distinct_prompts
     with SimProcess(sim_args) as sim:
-        run_phase(sim, "throughput", args.streams, args.concurrency, args.mean_tokens)
-        burst = run_phase(sim, "burst", args.burst, args.burst, args.mean_tokens)
+        run_phase(sim, "throughput", args.streams, args.concurrency, tokens, distinct)
+        burst = run_phase(sim, "burst", args.burst, args.burst, tokens, distinct)
     if burst.errors or burst.streams != args.burst:
         print(f"FAILED: {burst.errors} of {args.burst} concurrent streams had errors")
         return 1

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workbench.sim.textgen import Corpus, compose_answer
+from workbench.sim.textgen import Corpus, Focus, compose_answer
 from workbench.sim.tokens import count_tokens, split_tokens
 
 CORPUS_FILE = Path(__file__).parents[2] / "workbench" / "sim" / "data" / "corpus.md"
@@ -33,20 +33,21 @@ def test_about_one_point_three_tokens_per_word() -> None:
 def test_corpus_is_marked_public_domain_and_sized() -> None:
     text = CORPUS_FILE.read_text(encoding="utf-8")
     assert "CC0" in text.split("-->")[0]
-    assert 30_000 <= len(text.encode()) <= 60_000
+    assert 30_000 <= len(text.encode()) <= 200_000
     corpus = Corpus.load(text)
-    assert len(corpus.topics) >= 12
+    assert len(corpus.topics) >= 30
     assert all(t.lists and t.headings for t in corpus.topics)
+    assert sum(len(t.code) for t in corpus.topics) >= 3
 
 
 def test_same_seed_same_answer_and_length_hits_the_target() -> None:
     corpus = Corpus.load()
-    topic = corpus.topics[0]
-    first = compose_answer(corpus, random.Random(5), topic, 150, 0.0)
-    again = compose_answer(corpus, random.Random(5), topic, 150, 0.0)
+    focus = Focus(corpus.topics[0])
+    first = compose_answer(corpus, random.Random(5), focus, 150, 0.0)
+    again = compose_answer(corpus, random.Random(5), focus, 150, 0.0)
     assert first == again
     lengths = [
-        count_tokens(compose_answer(corpus, random.Random(s), topic, 150, 0.0)) for s in range(50)
+        count_tokens(compose_answer(corpus, random.Random(s), focus, 150, 0.0)) for s in range(50)
     ]
     mean = sum(lengths) / len(lengths)
     assert abs(mean - 150) / 150 < 0.05  # unit-boundary rounding is unbiased
@@ -56,8 +57,8 @@ def test_prompt_words_choose_the_topic() -> None:
     corpus = Corpus.load()
     for title in ("Database Indexes", "Growing Tomatoes", "Baking Bread at Home"):
         words = " ".join(re.findall(r"[a-z]+", title.lower()))
-        topic = corpus.pick_topic(f"Tell me about {words}", random.Random(0), 0.0)
-        assert topic.title == title
+        focus = corpus.focus(f"Tell me about {words}", random.Random(0), 0.0)
+        assert focus.topic.title == title
 
 
 def test_expected_length_follows_load_and_drift() -> None:

@@ -78,6 +78,12 @@ _KNOBS: tuple[tuple[str, Any, str], ...] = (
         float,
         f"expected response length in tokens at one active sequence (default {_D.mean_tokens:g})",
     ),
+    (
+        "--topic",
+        str,
+        "answer every prompt from this corpus topic: a title or words on it (default: the "
+        "topic of each prompt's user message)",
+    ),
     ("--chunk-tokens", int, "each streamed chunk carries 1..MAX tokens (default 1)"),
     (
         "--hold-until-active",
@@ -138,7 +144,20 @@ def settings_from_args(args: argparse.Namespace) -> SimSettings:
     key = args.require_key or os.environ.get(KEY_ENV) or None
     if key is not None:
         flags["require_key"] = key
-    return build_settings(profile, flags, source=str(args.profile or "flags"))
+    settings = build_settings(profile, flags, source=str(args.profile or "flags"))
+    if settings.topic is not None:
+        _check_topic(settings.topic, "--topic" if "topic" in flags else str(args.profile))
+    return settings
+
+
+def _check_topic(topic: str, where: str) -> None:
+    """Refuse a topic the corpus has nothing on now, rather than at the first request."""
+    from workbench.sim.textgen import Corpus, UnknownTopic
+
+    try:
+        Corpus.load().resolve_topic(topic)
+    except UnknownTopic as exc:
+        raise SettingsError(f"{where}: {exc}") from None
 
 
 def run(args: argparse.Namespace) -> int:

@@ -20,8 +20,9 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from workbench.sim.corpus import Corpus
 from workbench.sim.settings import SimSettings
-from workbench.sim.textgen import Corpus, compose_answer, compose_reasoning
+from workbench.sim.textgen import compose_answer, compose_reasoning
 from workbench.sim.tokens import count_tokens, split_tokens
 from workbench.sim.wire import Usage
 
@@ -35,8 +36,8 @@ class ChatRequest:
     """A request in protocol-neutral form."""
 
     model: str
-    prompt: str  # system and all messages, for seeding, topic choice and token counts
-    last_user: str
+    prompt: str  # system and all messages, for seeding and token counts
+    last_user: str  # chooses the topic (the whole prompt when there is no user message)
     message_count: int
     stream: bool
     include_usage: bool
@@ -68,6 +69,10 @@ class Generator:
     def __init__(self, settings: SimSettings, corpus: Corpus | None = None) -> None:
         self.settings = settings
         self.corpus = corpus or Corpus.load()
+        # A `topic` knob pins every answer to one corpus topic (UnknownTopic if none matches).
+        self.pinned_topic = (
+            None if settings.topic is None else self.corpus.resolve_topic(settings.topic)
+        )
         self.random = random.Random(settings.seed)
         self.started = time.monotonic()
         self._seen_prompts: OrderedDict[bytes, None] = OrderedDict()
@@ -123,16 +128,17 @@ class Generator:
             content = split_tokens(request.last_user)
         else:
             heat = min(max(request.temperature, 0.0), 2.0)
-            topic = self.corpus.pick_topic(request.prompt, rng, heat)
+            message = request.last_user or request.prompt
+            focus = self.corpus.focus(message, rng, heat, self.pinned_topic)
             expected = self.expected_tokens(active)
             target = expected if heat == 0 else rng.gauss(expected, 0.35 * heat * expected)
             target_tokens = max(1, round(target))
             if request.model == "sim-reasoner":
                 thinking = compose_reasoning(
-                    self.corpus, rng, topic, max(1, round(target_tokens * _REASONING_SHARE)), heat
+                    self.corpus, rng, focus, max(1, round(target_tokens * _REASONING_SHARE)), heat
                 )
                 reasoning = split_tokens(thinking)
-            content = split_tokens(compose_answer(self.corpus, rng, topic, target_tokens, heat))
+            content = split_tokens(compose_answer(self.corpus, rng, focus, target_tokens, heat))
         finish = "stop"
         limit = request.max_tokens
         if limit is not None and len(reasoning) + len(content) > limit:

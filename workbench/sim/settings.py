@@ -45,6 +45,8 @@ class SimSettings(msgspec.Struct, kw_only=True):
     stall_seconds: float = 30.0
     stall_after: int = 0
     mean_tokens: float = 180.0
+    # Pins every answer to one corpus topic (a title, or words naming one); None: the prompt's.
+    topic: str | None = None
     reject_stream_options: bool = False
     chunk_tokens: int = 1
     zero_delay: bool = False

@@ -1,85 +1,20 @@
-"""Answers assembled from the bundled corpus (workbench/sim/data/corpus.md, CC0).
+"""Answers assembled from the corpus (workbench/sim/corpus.py).
 
-The corpus is a set of topics (`# Title`), each with subheadings, paragraphs and lists. An
-answer picks a topic (the one sharing most words with the prompt, at temperature 0), then walks
-its sentences in order from a seeded start, forming paragraphs and now and then a list, until the
-token target is reached; it stops at the unit boundary nearest the target so lengths are
-unbiased. Temperature widens every choice: random jumps within the topic, excursions into other
-topics, list sizes, headings. Everything is drawn from the `random.Random` the caller passes, so
-a fixed seed gives byte-identical text.
+An answer starts at a seeded sentence in the section the corpus chose for the message and walks
+the sentences in order, forming paragraphs, adding the section's list or code block now and
+then, until the token target is reached; it stops at the unit boundary nearest the target so
+lengths are unbiased. Temperature widens every choice: random jumps among the matching sections,
+excursions into related topics, list sizes, headings. Everything is drawn from the
+`random.Random` the caller passes, so a fixed seed gives byte-identical text.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from importlib import resources
 from random import Random
 
-from workbench.sim.tokens import count_tokens
+from workbench.sim.corpus import Corpus, Focus, Section, Topic, UnknownTopic
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
-_WORD = re.compile(r"[a-z]{4,}")
-_LIST_ITEM = re.compile(r"^(?:[-*]|\d+\.)\s+")
-_STOPWORDS = frozenset(
-    [
-        "that",
-        "this",
-        "with",
-        "from",
-        "what",
-        "which",
-        "when",
-        "where",
-        "there",
-        "their",
-        "they",
-        "them",
-        "then",
-        "than",
-        "have",
-        "has",
-        "been",
-        "were",
-        "will",
-        "would",
-        "could",
-        "should",
-        "about",
-        "into",
-        "over",
-        "under",
-        "more",
-        "most",
-        "much",
-        "many",
-        "some",
-        "such",
-        "only",
-        "also",
-        "very",
-        "just",
-        "your",
-        "does",
-        "make",
-        "makes",
-        "made",
-        "each",
-        "other",
-        "like",
-        "well",
-        "even",
-        "because",
-        "while",
-        "these",
-        "those",
-        "being",
-        "after",
-        "before",
-        "between",
-        "through",
-    ]
-)
+__all__ = ["Corpus", "Focus", "Topic", "UnknownTopic", "compose_answer", "compose_reasoning"]
 
 _REASONING_OPENERS = (
     "The question is about {topic}.",
@@ -96,85 +31,29 @@ _REASONING_FILLERS = (
 )
 
 
-@dataclass(frozen=True)
-class Topic:
-    title: str
-    headings: tuple[str, ...]
-    sentences: tuple[str, ...]
-    # Each list is (numbered?, items).
-    lists: tuple[tuple[bool, tuple[str, ...]], ...]
-    keywords: frozenset[str]
+def _start(topic: Topic, section: int, rng: Random) -> int:
+    """A seeded sentence position inside `section` (its next sentence if it has none)."""
+    s = topic.sections[section]
+    if s.end > s.first:
+        return rng.randrange(s.first, s.end)
+    return s.first % len(topic.sentences)
 
 
-class Corpus:
-    def __init__(self, topics: list[Topic]) -> None:
-        if not topics:
-            raise ValueError("corpus has no topics (no '# Title' sections)")
-        self.topics = topics
-        self._tokens: dict[str, int] = {}
-
-    @classmethod
-    def load(cls, text: str | None = None) -> Corpus:
-        if text is None:
-            ref = resources.files("workbench.sim") / "data" / "corpus.md"
-            text = ref.read_text(encoding="utf-8")
-        return cls(_parse(text))
-
-    def tokens(self, unit: str) -> int:
-        count = self._tokens.get(unit)
-        if count is None:
-            count = self._tokens[unit] = count_tokens(unit)
-        return count
-
-    def pick_topic(self, prompt: str, rng: Random, temperature: float) -> Topic:
-        """The topic sharing most words with the prompt; at higher temperature sometimes any."""
-        if rng.random() < 0.3 * min(temperature, 2.0):
-            return rng.choice(self.topics)
-        words = set(_WORD.findall(prompt.lower())) - _STOPWORDS
-        scores = [len(words & topic.keywords) for topic in self.topics]
-        best = max(scores)
-        if best == 0:
-            return rng.choice(self.topics)
-        return rng.choice([t for t, s in zip(self.topics, scores, strict=False) if s == best])
+def _jump(topic: Topic, focus: Focus, rng: Random) -> int:
+    """A random position: in one of the matching sections while in the focus topic."""
+    if topic is focus.topic and focus.matching:
+        return _start(topic, rng.choice(focus.matching), rng)
+    return rng.randrange(len(topic.sentences))
 
 
-def _parse(text: str) -> list[Topic]:
-    topics: list[Topic] = []
-    title: str | None = None
-    headings: list[str] = []
-    sentences: list[str] = []
-    lists: list[tuple[bool, tuple[str, ...]]] = []
-
-    def flush() -> None:
-        if title is not None and sentences:
-            body = " ".join([title, *headings, *sentences]).lower()
-            keywords = frozenset(_WORD.findall(body)) - _STOPWORDS
-            topics.append(Topic(title, tuple(headings), tuple(sentences), tuple(lists), keywords))
-
-    text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
-    for block in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
-        if not lines:
-            continue
-        first = lines[0]
-        if first.startswith("# "):
-            flush()
-            title, headings, sentences, lists = first[2:].strip(), [], [], []
-            lines = lines[1:]
-            if not lines:
-                continue
-            first = lines[0]
-        if title is None:
-            continue
-        if first.startswith("## "):
-            headings.append(first[3:].strip())
-        elif _LIST_ITEM.match(first):
-            numbered = first[0].isdigit()
-            lists.append((numbered, tuple(_LIST_ITEM.sub("", line) for line in lines)))
-        else:
-            sentences.extend(_SENTENCE_END.split(" ".join(lines)))
-    flush()
-    return topics
+def _wander(focus: Focus, rng: Random) -> tuple[Topic, int]:
+    """An excursion: into a related topic if there is one, else elsewhere in the focus topic."""
+    if not focus.related:
+        return focus.topic, _jump(focus.topic, focus, rng)
+    topic, section = rng.choice(focus.related)
+    if section is None:
+        return topic, rng.randrange(len(topic.sentences))
+    return topic, _start(topic, section, rng)
 
 
 class _Draft:
@@ -204,76 +83,121 @@ class _Draft:
             self.blocks[block][1].pop()
 
     def render(self) -> str:
+        blocks = [(kind, units) for kind, units in self.blocks if units]
         parts: list[str] = []
-        for kind, units in self.blocks:
-            if not units:
-                continue
-            if kind == "para":
-                parts.append(" ".join(units))
-            else:
+        for i, (kind, units) in enumerate(blocks):
+            if kind != "para":
                 parts.append("\n".join(units))
+                continue
+            text = " ".join(units)
+            if text.endswith(":") and (i + 1 == len(blocks) or blocks[i + 1][0] != "list"):
+                text = text[:-1] + "."  # its list was cut off by the length target
+            parts.append(text)
         return "\n\n".join(parts)
 
 
 def compose_answer(
-    corpus: Corpus, rng: Random, topic: Topic, target_tokens: int, temperature: float
+    corpus: Corpus, rng: Random, focus: Focus, target_tokens: int, temperature: float
 ) -> str:
-    """An answer of about `target_tokens` tokens on `topic` (see the module docstring)."""
+    """An answer of about `target_tokens` tokens from `focus` (see the module docstring)."""
     heat = min(max(temperature, 0.0), 2.0)
+    topic = focus.topic
     draft = _Draft()
     if rng.random() < 0.5 and topic.headings:
-        heading = "## " + rng.choice((topic.title, *topic.headings))
+        heading = "## " + rng.choice(
+            (topic.title, topic.sections[focus.section].heading or topic.title)
+        )
         draft.open("heading")
         draft.add(heading, corpus.tokens(heading))
-    current = topic
-    pos = rng.randrange(len(current.sentences))
+    current, pos = topic, _start(topic, focus.section, rng)
+    said: set[tuple[str, int]] = set()  # sentences in this answer: jumps avoid repeating them
+    shown: set[tuple[str, int]] = set()  # code blocks in this answer
+    lead_in: Section | None = None  # a sentence ending in ":" was said; its list comes next
     while draft.total < target_tokens:
-        if current.lists and draft.units and rng.random() < 0.25:
-            numbered, items = rng.choice(current.lists)
-            low = min(3, len(items))
-            count = rng.randint(low, len(items)) if heat > 0 else low
-            draft.open("list")
-            for i, item in enumerate(items[:count]):
-                line = f"{i + 1}. {item}" if numbered else f"- {item}"
-                draft.add(line, corpus.tokens(line))
-                if draft.total >= target_tokens:
-                    break
+        here = lead_in or current.sections[current.section_of[pos % len(current.sentences)]]
+        fresh = [c for c in here.code if (current.title, c) not in shown] if here.code else []
+        if fresh and draft.units and lead_in is None and rng.random() < 0.5:
+            shown.add((current.title, fresh[0]))
+            block = current.code[fresh[0]]
+            draft.open("code")
+            draft.add(block, corpus.tokens(block))
+            continue
+        if lead_in is not None or (current.lists and draft.units and rng.random() < 0.25):
+            lead_in = None
+            # Prefer the list of the section being discussed.
+            if here.lists:
+                numbered, items = current.lists[rng.choice(here.lists)]
+            else:
+                numbered, items = rng.choice(current.lists)
+            _add_list(draft, corpus, numbered, items, heat, rng, target_tokens)
             continue
         draft.open("para")
         for _ in range(rng.randint(2, 4)):
             if rng.random() < 0.1 * heat:
-                current = rng.choice(corpus.topics)
-                pos = rng.randrange(len(current.sentences))
+                current, pos = _wander(focus, rng)
             elif rng.random() < 0.5 * heat:
-                pos = rng.randrange(len(current.sentences))
-            sentence = current.sentences[pos % len(current.sentences)]
+                jumped = _jump(current, focus, rng)
+                if (current.title, jumped % len(current.sentences)) not in said:
+                    pos = jumped
+            index = pos % len(current.sentences)
             pos += 1
+            sentence = current.sentences[index]
+            owner = current.sections[current.section_of[index]]
+            introduces = sentence.endswith(":")
+            if introduces and not owner.lists:
+                sentence, introduces = sentence[:-1] + ".", False  # no list to introduce
+            said.add((current.title, index))
             draft.add(sentence, corpus.tokens(sentence))
             if draft.total >= target_tokens:
+                break
+            if introduces:
+                lead_in = owner
                 break
     draft.trim_to_nearest(target_tokens)
     return draft.render()
 
 
+def _add_list(
+    draft: _Draft,
+    corpus: Corpus,
+    numbered: bool,
+    items: tuple[str, ...],
+    heat: float,
+    rng: Random,
+    target_tokens: int,
+) -> None:
+    low = min(3, len(items))
+    count = rng.randint(low, len(items)) if heat > 0 else low
+    draft.open("list")
+    for i, item in enumerate(items[:count]):
+        line = f"{i + 1}. {item}" if numbered else f"- {item}"
+        draft.add(line, corpus.tokens(line))
+        if draft.total >= target_tokens:
+            break
+
+
 def compose_reasoning(
-    corpus: Corpus, rng: Random, topic: Topic, target_tokens: int, temperature: float
+    corpus: Corpus, rng: Random, focus: Focus, target_tokens: int, temperature: float
 ) -> str:
-    """Thinking-style text on `topic`: an opener, then its sentences with short asides."""
+    """Thinking-style text from `focus`: an opener, then its sentences with short asides."""
     heat = min(max(temperature, 0.0), 2.0)
+    topic = focus.topic
     draft = _Draft()
     draft.open("para")
     opener = rng.choice(_REASONING_OPENERS).format(topic=topic.title.lower())
     draft.add(opener, corpus.tokens(opener))
-    pos = rng.randrange(len(topic.sentences))
+    pos = _start(topic, focus.section, rng)
     while draft.total < target_tokens:
         if rng.random() < 0.2:
             aside = rng.choice(_REASONING_FILLERS)
             draft.add(aside, corpus.tokens(aside))
             continue
         if rng.random() < 0.5 * heat:
-            pos = rng.randrange(len(topic.sentences))
+            pos = _jump(topic, focus, rng)
         sentence = topic.sentences[pos % len(topic.sentences)]
         pos += 1
+        if sentence.endswith(":"):  # a list's lead-in; thinking shows no list
+            sentence = sentence[:-1] + "."
         draft.add(sentence, corpus.tokens(sentence))
     draft.trim_to_nearest(target_tokens)
     return draft.render()
