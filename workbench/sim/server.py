@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 
-from workbench.sim.asgi import SimServer
 from workbench.sim.settings import SimSettings
+from workbench.sim.web_app import SimServer
 
 _LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
