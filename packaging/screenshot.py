@@ -28,8 +28,8 @@ from workbench.sim.process import SimProcess  # noqa: E402
 from workbench.ui.runtime.event_loop import WorkbenchEventLoop  # noqa: E402
 
 PROMPT = (
-    "You are reviewing the design of a {{service}}. List the three most important risks "
-    "when it runs under heavy load, with one mitigation for each."
+    "Explain {{topic}} to a new engineer: how it works, and what goes wrong when the "
+    "network is congested."
 )
 SIM_ARGS = ["--seed", "7", "--decode-ms", "3", "--depth-decay", "0.15", "--batch-variance",
             "0.6", "--fault", "500=0.05", "--capacity", "8"]
@@ -51,8 +51,8 @@ async def shoot(out: Path, sizes: dict[str, tuple[int, int]], root: str) -> None
         window = app.build_window(services)
         panel = window.params
         panel.prompt_edit.setPlainText(PROMPT)
-        panel.variables.set_all_values({"service": "payment gateway"})
-        panel.system_edit.setPlainText("Answer as a senior site-reliability engineer.")
+        panel.variables.set_all_values({"topic": "TCP slow start"})
+        panel.system_edit.setPlainText("Answer as a senior network engineer.")
         panel.concurrency_edit.setText("1,4,8")
         panel.repetitions_spin.setValue(8)
         panel.temperature_spin.setValue(0.0)

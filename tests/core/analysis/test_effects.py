@@ -210,3 +210,17 @@ def test_an_unbounded_relative_interval_falls_back_to_the_absolute_change() -> N
     assert items.relative is None and items.scale == "absolute"
     assert items.ci_low is not None and items.ci_high is not None
     assert items.significant and " more list items (95% CI " in items.summary
+
+
+def test_a_share_interval_never_reaches_past_100_points() -> None:
+    # Few responses, identical at level 1 and four different ones among six at level 4: the
+    # expanded bootstrap would stretch the distinct-share interval to about +113 pp.
+    samples = [sample(level=1, text="the same answer.") for _ in range(6)]
+    samples += [sample(level=4, text=f"answer number {i % 4}.") for i in range(6)]
+    report = analyze(samples, AnalysisOptions(seed=1))
+    for effect in report.effects:
+        if effect.unit == "share" and effect.ci_low is not None and effect.ci_high is not None:
+            assert -1.0 <= effect.ci_low <= effect.ci_high <= 1.0, effect
+    distinct = _effect(report, "distinct_share", 4)
+    assert distinct.change == pytest.approx(0.5)
+    assert distinct.ci_high == 1.0

@@ -27,6 +27,7 @@ from workbench.core.analysis.results import UNORDERED_FACTORS, Change, Effect, F
 from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
 from workbench.core.analysis.stats import FloatArray, student_t_quantile
 from workbench.core.analysis.trend import spearman_exact, spearman_permutation
+from workbench.core.format import SHARE
 from workbench.core.records import CellKey
 
 FAMILY_ALPHA = 0.05
@@ -159,7 +160,7 @@ def _relative(
 
 
 def _absolute(
-    base: CellBootstrap, level: CellBootstrap, widen: float, alpha: float
+    spec: MetricSpec, base: CellBootstrap, level: CellBootstrap, widen: float, alpha: float
 ) -> tuple[Change, bool]:
     """level - baseline in the metric's unit, and whether its CI excludes 0."""
     assert base.point is not None and level.point is not None
@@ -167,6 +168,10 @@ def _absolute(
     point = level.point - base.point
     dist = level.dist - base.dist
     low, high = _bounds(dist[~np.isnan(dist)], point, widen, alpha)
+    if spec.unit == SHARE:
+        # The expansion can widen a share's interval past what a difference of two shares
+        # can be ("+127 pp"): clip to the possible range, -100 to +100 pp.
+        low, high = max(low, -1.0), min(high, 1.0)
     change = Change(change=point, ci_low=_finite(low), ci_high=_finite(high))
     return change, bool(low > 0 or high < 0)
 
@@ -184,7 +189,7 @@ def _compare(
             or min(base.n, level.n) < MIN_UNITS):
         return effect
     widen = expansion(min(base.n, level.n), alpha)
-    effect.absolute, absolute_excludes_0 = _absolute(base, level, widen, alpha)
+    effect.absolute, absolute_excludes_0 = _absolute(spec, base, level, widen, alpha)
     relative = _relative(spec, base, level, widen, alpha) if spec.scale == "relative" else None
     # Report the relative change where it means something; else the absolute one, so a
     # zero baseline reads "+2.5 list items", never "+inf%".
