@@ -245,6 +245,10 @@ async def run_until_closed(
 
 def main(opening: Opening | None = None, *, simulator_root: str | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO: thousands of terminal lines per run, formatted on the
+    # Qt thread. Its warnings and errors still show (redacted, see core.redact).
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     app = ensure_application()
     app.setQuitOnLastWindowClosed(False)  # Shutdown ends the loop, after its clean-up
     window = build_window(build_services(simulator_root=simulator_root))

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from workbench.core.format import duration_ms
 from workbench.ui.common.theme import icon_path
 from workbench.viewmodel.live import LiveResponse
 
@@ -31,12 +32,6 @@ def similarity_tint(similarity: float, dark: bool) -> QColor:
     value = min(1.0, max(0.0, similarity))
     hue = 15 + value * (210 - 15)
     return QColor.fromHsvF(hue / 360, 0.55 if dark else 0.68, 0.92 if dark else 0.86)
-
-
-def format_ms(ms: float | None) -> str:
-    if ms is None:
-        return "–"
-    return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.2f} s"
 
 
 class ResponseCard(QFrame):
@@ -153,7 +148,7 @@ class ResponseCard(QFrame):
             self.error_badge.show()
         else:
             self.error_badge.hide()
-        parts = [f"TTFT {format_ms(item.ms('ttft'))}", f"E2E {format_ms(item.ms('e2e'))}"]
+        parts = [f"TTFT {duration_ms(item.ms('ttft'))}", f"E2E {duration_ms(item.ms('e2e'))}"]
         parts.append(f"{len(item.text)} chars")
         if sample is not None and sample.finish_reason:
             parts.append(sample.finish_reason)
