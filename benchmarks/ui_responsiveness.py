@@ -81,6 +81,9 @@ async def measure(args: argparse.Namespace, root: str) -> tuple[Probe, dict[str,
         panel.concurrency_edit.setText(str(args.streams))
         panel.repetitions_spin.setValue(args.streams)
         panel.max_tokens_spin.setValue(args.max_tokens)
+        # Pinned, not the window's default: the workload (text variety, so when responses
+        # finish and how often plots redraw) must not move when the default plan does.
+        panel.temperature_spin.setValue(0.7)
         await asyncio.sleep(0.5)
         probe = Probe()
         probe.start()
