@@ -15,20 +15,25 @@ from workbench import __version__
 COMMANDS = ("gui", "run", "sim", "analyze", "export", "compare", "endpoints", "keys")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand's (the others' modules are then never
+    imported: `workbench run --help` need not load the window or the analysis)."""
     parser = argparse.ArgumentParser(
         prog="workbench",
         description="Prompt Stress Workbench: fire a prompt many times and see how answers vary.",
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"workbench.commands.{name}").register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"]:
+        print(f"workbench {__version__}")  # what argparse would print, without building it
+        return 0
     # `workbench` alone and `workbench FILE` open the window.
     if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
         args_list = ["gui", *args_list]
@@ -36,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from workbench.core.redact import install_log_redaction
 
     install_log_redaction()
-    parser = build_parser()
+    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     args = parser.parse_args(args_list)
     func = getattr(args, "func", None)
     if func is None:

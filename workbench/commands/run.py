@@ -1,19 +1,17 @@
-"""`workbench run`: fire a plan from the command line, journal it, print a table per level."""
+"""`workbench run`: fire a plan from the command line, journal it, print a table per level.
+
+Only the plan is imported up front: the engine (aiohttp, the runner) when the run starts and
+the analysis behind the final table (numpy) when it ends, so `workbench run --help` and a bad
+flag answer at once and the first request leaves sooner.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from workbench.commands._endpoint import EndpointChoice, EndpointResolveError, resolve_endpoint
-from workbench.commands._progress import ProgressLine
-from workbench.commands._table import level_table, total_cost
-from workbench.core.events import EventBus
-from workbench.core.journal import SessionJournal, default_session_path
 from workbench.core.plan import (
     Plan,
     PlanError,
@@ -23,7 +21,11 @@ from workbench.core.plan import (
     plan_from_dict,
     plan_to_dict,
 )
-from workbench.core.runner import Runner, RunResult, new_session_id
+
+if TYPE_CHECKING:
+    from workbench.commands._endpoint import EndpointChoice
+    from workbench.core.journal import SessionJournal
+    from workbench.core.runner import RunResult
 
 # Plan fields as the user typed them on the command line, for error messages.
 _FLAG_OF = {
@@ -164,6 +166,12 @@ def build_plan(args: argparse.Namespace) -> Plan:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from workbench.commands._endpoint import EndpointResolveError, resolve_endpoint
+    from workbench.core.journal import default_session_path
+    from workbench.core.runner import new_session_id
+
     try:
         plan = build_plan(args)
     except PlanError as exc:
@@ -183,6 +191,8 @@ def run(args: argparse.Namespace) -> int:
         result, journal = asyncio.run(_run(choice, session_id, out, quiet=args.quiet))
     finally:
         choice.close()
+    from workbench.commands._table import level_table, total_cost
+
     print(level_table(result.samples, choice.plan, choice.profile))
     counts = result.counts
     cost = total_cost(result.samples, choice.plan, choice.profile)
@@ -204,6 +214,14 @@ def run(args: argparse.Namespace) -> int:
 async def _run(
     choice: EndpointChoice, session_id: str, out: Path, *, quiet: bool
 ) -> tuple[RunResult, SessionJournal]:
+    import asyncio
+    import signal
+
+    from workbench.commands._progress import ProgressLine
+    from workbench.core.events import EventBus
+    from workbench.core.journal import SessionJournal
+    from workbench.core.runner import Runner
+
     bus = EventBus()
     journal = SessionJournal(out)
     bus.subscribe(journal.on_event)
