@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from PySide6.QtCore import QSettings, QTimer
@@ -36,11 +37,9 @@ from PySide6.QtWidgets import QApplication
 
 from workbench import __version__
 from workbench.core.endpoints import ProfileStore
-from workbench.core.export import ReportPlot
-from workbench.core.journal import LoadedSession, default_session_path
+from workbench.core.journal import default_session_path
 from workbench.core.plan import Plan
 from workbench.core.redact import redact_text
-from workbench.core.runner import Runner
 from workbench.core.secrets import KeyStore
 from workbench.sim.process import LocalSimulator
 from workbench.ui.common import errors, theme
@@ -49,6 +48,11 @@ from workbench.ui.runtime.event_loop import WorkbenchEventLoop
 from workbench.ui.runtime.services import Services, SimulatorService
 from workbench.ui.runtime.tasks import TaskManager
 from workbench.ui.window.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from workbench.core.export import ReportPlot
+    from workbench.core.journal import LoadedSession
+    from workbench.core.runner import Runner
 
 log = logging.getLogger("workbench")
 ORGANIZATION = "prompt-stress-workbench"
@@ -73,6 +77,14 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def make_runner(*args: Any, **kwargs: Any) -> Runner:
+    """The run engine, imported with the first run: aiohttp and httpx cost the window's
+    first frame a third of a second otherwise (benchmarks/start_time.py)."""
+    from workbench.core.runner import Runner
+
+    return Runner(*args, **kwargs)
+
+
 def build_services(
     *, simulator_root: str | None = None, settings: QSettings | None = None
 ) -> Services:
@@ -86,7 +98,7 @@ def build_services(
         # The window takes keys from the keyring only; environment variables are for the CLI.
         keys=KeyStore(allow_env=False),
         profiles=ProfileStore(),
-        runner_factory=Runner,
+        runner_factory=make_runner,
         session_path=default_session_path,
         tasks=TaskManager(),
     )
@@ -121,6 +133,13 @@ def render_report_plots(session: LoadedSession) -> list[ReportPlot]:
     from workbench.ui.plots.report_plots import render_report_plots as render
 
     return render(session)
+
+
+def prewarm_imports() -> None:
+    import importlib
+
+    for name in ("workbench.core.runner", "workbench.core.probe", "workbench.core.export"):
+        importlib.import_module(name)
 
 
 EXIT_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -231,6 +250,9 @@ async def run_until_closed(
         loop.add_signal_handler(signum, shutdown.on_signal, signum)
     try:
         window.show()
+        # What the first run, probe and export need, loaded in a worker thread once the
+        # window is up: the first frame does not wait for it, nor does the first Ctrl+Enter.
+        window.services.tasks.slot("prewarm").bind(asyncio.to_thread(prewarm_imports))
         exit_for_tests(app, window)
         # Started, not awaited: a shutdown during them must not end this coroutine.
         if opening.file is not None:

@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from workbench.core.endpoints import EndpointProfile
-from workbench.core.probe import ProbeResult, check_connection, fetch_models
 from workbench.core.secrets import InvalidKey, check_key
 from workbench.ui.endpoints.form import ProfileForm
 from workbench.ui.endpoints.key_row import KeyRow
 from workbench.ui.endpoints.style import plain_button, set_state
 from workbench.ui.runtime.services import EndpointUnavailable, Services
+
+if TYPE_CHECKING:
+    # The HTTP stack loads with the first probe, not with the window.
+    from workbench.core.probe import ProbeResult
 
 ProbeAction = Literal["models", "test"]
 PROBE_SLOT = "endpoints.probe"
@@ -167,5 +170,9 @@ async def probe_endpoint(
         elif saved:  # the keyring may block on an unlock prompt: not on the Qt thread
             key = (await asyncio.to_thread(services.keys.get, profile)).key
     if action == "models":
+        from workbench.core.probe import fetch_models
+
         return await fetch_models(profile.api, base_url, key, headers=profile.headers)
+    from workbench.core.probe import check_connection
+
     return await check_connection(profile.api, base_url, model, key, headers=profile.headers)

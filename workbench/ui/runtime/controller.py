@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QObject, Signal
@@ -19,9 +20,12 @@ from workbench.core.events import EventBus
 from workbench.core.journal import SessionJournal
 from workbench.core.plan import Plan
 from workbench.core.redact import redact_text
-from workbench.core.runner import Runner, RunResult, new_session_id
 from workbench.ui.runtime.bridge import EventBridge
 from workbench.ui.runtime.services import EndpointUnavailable, Services
+
+if TYPE_CHECKING:
+    # The engine (aiohttp, httpx) loads with the first run, not with the window.
+    from workbench.core.runner import Runner, RunResult
 
 log = logging.getLogger(__name__)
 RUN_SLOT = "run"
@@ -84,6 +88,8 @@ class RunController(QObject):
         except EndpointUnavailable as exc:
             self.failed.emit(str(exc))
             return None
+        from workbench.core.runner import new_session_id
+
         session = new_session_id()
         bus = EventBus()
         journal = self.journal = SessionJournal(self._services.session_path(session))

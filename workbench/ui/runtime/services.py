@@ -10,18 +10,20 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from workbench.core.endpoints import EndpointProfile, ProfileStore, simulator_api_base
 from workbench.core.records import ApiStyle
-from workbench.core.runner import Runner
 from workbench.core.secrets import KeyStore
 from workbench.ui.runtime.tasks import TaskManager
 
-RunnerFactory = Callable[..., Runner]
+if TYPE_CHECKING:
+    from workbench.core.runner import Runner
+
+RunnerFactory = Callable[..., "Runner"]
 
 
 class EndpointUnavailable(Exception):

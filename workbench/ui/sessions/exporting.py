@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QTimer
 
 from workbench.core.analysis import AnalysisOptions, analyze
-from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
 from workbench.core.journal import LoadedSession
+
+if TYPE_CHECKING:
+    # jinja2 and the report load with the first export, not with the window.
+    from workbench.core.export import ReportPlot
 
 ExportKind = Literal["html", "csv", "json"]
 # Menu text, file-dialog filter, suffix.
@@ -30,6 +33,8 @@ async def export_bytes(
     kind: ExportKind, session: LoadedSession, progress: Callable[[str], None]
 ) -> bytes:
     """The export's file contents; `progress` receives a line per step (for the status)."""
+    from workbench.core.export import render_html_report, samples_csv, session_json
+
     if kind == "csv":
         return await asyncio.to_thread(samples_csv, session.samples)
     if kind == "json":

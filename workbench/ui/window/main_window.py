@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -17,7 +18,6 @@ from workbench import __version__
 from workbench.core.analysis import CellMetrics
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.plan import EndpointSpec, Plan
-from workbench.core.runner import RunResult
 from workbench.ui.common.errors import show_error
 from workbench.ui.endpoints.dialog import EndpointsDialog
 from workbench.ui.params.params_panel import ParamsPanel
@@ -30,6 +30,9 @@ from workbench.ui.sessions.session_actions import SessionActions
 from workbench.ui.summary.summary_view import SummaryView
 from workbench.ui.window.status_bar import RunStatusBar
 from workbench.viewmodel.live import LiveRun
+
+if TYPE_CHECKING:
+    from workbench.core.runner import RunResult
 
 APP_TITLE = "Prompt Stress Workbench"
 STATUS_MS = 10_000  # how long a session command's status message stays
