@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 from workbench.core.analysis import distribution
-from workbench.core.endpoints import EndpointProfile, cost_usd
+from workbench.core.cost import cell_costs
+from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import DASH, NO_PRICES, fixed, usd
 from workbench.core.plan import Plan
 from workbench.core.records import Sample
@@ -20,17 +21,15 @@ def final_samples(samples: list[Sample]) -> list[Sample]:
     return [s for s in samples if s.id not in retried]
 
 
-def _cost(samples: list[Sample], profile: EndpointProfile | None, model: str) -> float | None:
-    """Tokens of every attempt (failed and retried ones are paid too) times the prices."""
+def _cost(samples: list[Sample], profile: EndpointProfile | None) -> float | None:
+    """Every attempt with usage (failed and retried ones are paid too) times the prices."""
     if profile is None:
         return None
-    prompt = sum(s.usage.prompt_tokens or 0 for s in samples)
-    completion = sum(s.usage.completion_tokens or 0 for s in samples)
-    return cost_usd(prompt, completion, profile, model)
+    return cell_costs(samples, lambda _endpoint: profile).usd
 
 
 def total_cost(samples: list[Sample], plan: Plan, profile: EndpointProfile | None) -> str | None:
-    cost = _cost(samples, profile, plan.endpoint.model)
+    cost = _cost(samples, profile)
     return None if cost is None else usd(cost)
 
 
@@ -41,7 +40,7 @@ def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | No
         attempts[(sample.cell.variant, sample.cell.level)].append(sample)
     for sample in final_samples(samples):
         by_cell[(sample.cell.variant, sample.cell.level)].append(sample)
-    priced = _cost(samples, profile, plan.endpoint.model) is not None
+    priced = _cost(samples, profile) is not None
     show_variant = len(plan.all_variants()) > 1
     header = [
         "level",
@@ -78,7 +77,7 @@ def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | No
         if show_variant:
             row.insert(0, variant)
         if priced:
-            cost = _cost(attempts[(variant, level)], profile, plan.endpoint.model)
+            cost = _cost(attempts[(variant, level)], profile)
             row.append(usd(cost).removeprefix("$"))
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]

@@ -7,10 +7,10 @@ import pytest
 from PySide6.QtWidgets import QCheckBox, QTableWidget
 
 from tests.helpers.ui import OFFSCREEN_NOISE, click_run, fill_plan, find, wait_finished
+from workbench.core.cost import cell_costs
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import usd
 from workbench.ui.summary.summary_view import COLUMNS, COST_COLUMN
-from workbench.viewmodel.cost import cell_costs
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import importlib.resources
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +19,7 @@ import jinja2
 
 from workbench import __version__
 from workbench.core.analysis import AnalysisReport, CellMetrics, final_samples, word_diff
-from workbench.core.endpoints import EndpointProfile, cost_usd
+from workbench.core.cost import ProfileLookup, cell_costs
 from workbench.core.format import NO_PRICES, duration_ms, fixed, percent, usd
 from workbench.core.journal import LoadedSession
 from workbench.core.records import CellKey, Sample
@@ -59,7 +59,6 @@ def diff_segments(baseline: str, text: str) -> list[Segment]:
     return segments
 
 
-ProfileLookup = Callable[[str], EndpointProfile | None]
 
 
 def _ms(value: float | None) -> str:
@@ -69,20 +68,7 @@ def _ms(value: float | None) -> str:
 def cost_text(samples: Sequence[Sample], prices: ProfileLookup) -> str:
     """"cost $0.0123" over every attempt with usage (retries are paid too), or the note that
     no prices are set; never "$0.0000" for an endpoint without prices."""
-    tokens: dict[tuple[str, str], list[int]] = {}
-    for sample in samples:
-        prompt, completion = sample.usage.prompt_tokens, sample.usage.completion_tokens
-        if prompt is None or completion is None:
-            continue
-        counts = tokens.setdefault((sample.cell.endpoint, sample.cell.model), [0, 0])
-        counts[0] += prompt
-        counts[1] += completion
-    total: float | None = None
-    for (endpoint, model), (prompt, completion) in tokens.items():
-        profile = prices(endpoint)
-        cost = None if profile is None else cost_usd(prompt, completion, profile, model)
-        if cost is not None:
-            total = (total or 0.0) + cost
+    total = cell_costs(samples, prices).usd
     return NO_PRICES if total is None else f"cost {usd(total)}"
 
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.analysis import METRICS_BY_KEY, CellMetrics, Effect
+from workbench.core.cost import CellCost, ProfileLookup, cell_costs
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import (
     NO_PRICES,
@@ -32,7 +33,6 @@ from workbench.core.format import (
 )
 from workbench.ui.runtime.analysis_feed import AnalysisFeed, AnalysisUpdate
 from workbench.ui.runtime.tasks import TaskManager
-from workbench.viewmodel.cost import CellCost, ProfileLookup, cell_costs
 from workbench.viewmodel.live import LiveRun
 
 COLUMNS = (

@@ -1,4 +1,5 @@
-"""Tokens and cost per cell from the samples' usage and the endpoint profile's prices."""
+"""Tokens and cost per cell from the samples' usage and the endpoint profile's prices: the one
+rule the run table, the Summary tab and the report all bill by."""
 
 from __future__ import annotations
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.core.test_runner import make_plan, run
+from workbench.core.cost import cell_costs
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import usd
-from workbench.viewmodel.cost import cell_costs
 
 
 async def test_cost_follows_the_reported_usage_and_the_profiles_prices(sim_url: str) -> None:
