@@ -16,6 +16,7 @@ import msgspec
 
 from workbench.commands._session import open_session
 from workbench.core.analysis import (
+    DEFAULT_CLUSTER_THRESHOLD,
     AnalysisOptions,
     AnswerSpecError,
     EffectsError,
@@ -59,6 +60,11 @@ def register(subparsers: Any) -> None:
         help="goodput objective, repeatable: ttft_ms, ttfr_ms, tpot_ms, e2e_ms "
         "(e.g. --slo ttft_ms=500 --slo e2e_ms=5000)",
     )
+    p.add_argument(
+        "--cluster-threshold", type=float, default=DEFAULT_CLUSTER_THRESHOLD, metavar="X",
+        help="mean word-level similarity (0-1) at which responses are one answer, for the "
+        f"answer clusters (default {DEFAULT_CLUSTER_THRESHOLD:g})",
+    )
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument(
         "--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)"
@@ -74,6 +80,8 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.resamples < 100:
         return _fail(f"--resamples {args.resamples}: use at least 100")
+    if not 0 < args.cluster_threshold <= 1:
+        return _fail(f"--cluster-threshold {args.cluster_threshold:g}: use a value in (0, 1]")
     try:
         slos = parse_slos(args.slo)
     except SloError as exc:
@@ -93,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     options = AnalysisOptions(
         factor=args.factor, baseline=baseline, slos=slos, answer_regex=args.regex,
         answer_json_path=args.json_path, resamples=args.resamples, seed=args.seed,
+        cluster_threshold=args.cluster_threshold,
     )
     try:
         report = analyze(session.samples, options)

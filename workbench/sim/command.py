@@ -84,6 +84,12 @@ _KNOBS: tuple[tuple[str, Any, str], ...] = (
         "answer every prompt from this corpus topic: a title or words on it (default: the "
         "topic of each prompt's user message)",
     ),
+    (
+        "--templates",
+        int,
+        "answer each prompt with one of K fixed texts, a few words reworded per response "
+        "(default 0: off)",
+    ),
     ("--chunk-tokens", int, "each streamed chunk carries 1..MAX tokens (default 1)"),
     (
         "--hold-until-active",

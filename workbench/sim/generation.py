@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from workbench.sim.corpus import Corpus
 from workbench.sim.settings import SimSettings
+from workbench.sim.templates import reword, template_texts
 from workbench.sim.textgen import compose_answer, compose_reasoning
 from workbench.sim.tokens import count_tokens, split_tokens
 from workbench.sim.wire import Usage
@@ -138,7 +139,11 @@ class Generator:
                     self.corpus, rng, focus, max(1, round(target_tokens * _REASONING_SHARE)), heat
                 )
                 reasoning = split_tokens(thinking)
-            content = split_tokens(compose_answer(self.corpus, rng, focus, target_tokens, heat))
+            if self.settings.templates:
+                answer = self._templated(request, message, rng)
+            else:
+                answer = compose_answer(self.corpus, rng, focus, target_tokens, heat)
+            content = split_tokens(answer)
         finish = "stop"
         limit = request.max_tokens
         if limit is not None and len(reasoning) + len(content) > limit:
@@ -157,6 +162,14 @@ class Generator:
         completion.reasoning_chunks = self._chunks(rng, reasoning)
         completion.content_chunks = self._chunks(rng, content)
         return completion
+
+    def _templated(self, request: ChatRequest, message: str, rng: random.Random) -> str:
+        """One of the prompt's fixed answers (the `templates` knob), reworded."""
+        texts = template_texts(
+            self.corpus, request.model, message, self.settings.templates,
+            max(1, round(self.settings.mean_tokens)), self.pinned_topic,
+        )
+        return reword(texts[rng.randrange(len(texts))], rng)
 
     def _chunks(self, rng: random.Random, pieces: list[str]) -> list[tuple[str, int]]:
         """Group pieces into chunks of 1..chunk_tokens tokens ("chunks are not tokens")."""

@@ -47,6 +47,9 @@ class SimSettings(msgspec.Struct, kw_only=True):
     mean_tokens: float = 180.0
     # Pins every answer to one corpus topic (a title, or words naming one); None: the prompt's.
     topic: str | None = None
+    # Every answer is one of this many fixed texts per prompt, lightly reworded per response:
+    # the ground truth of the diversity measures (Vendi score, clusters). 0 = off.
+    templates: int = 0
     reject_stream_options: bool = False
     chunk_tokens: int = 1
     zero_delay: bool = False
@@ -164,6 +167,7 @@ def validate(s: SimSettings) -> None:
     need(s.keepalive_interval > 0, "keepalive-interval", "> 0", s.keepalive_interval)
     need(s.stall_after >= 0, "stall-after", ">= 0", s.stall_after)
     need(s.mean_tokens >= 1, "mean-tokens", ">= 1", s.mean_tokens)
+    need(s.templates >= 0, "templates", ">= 0 (0: off)", s.templates)
     need(s.chunk_tokens >= 1, "chunk-tokens", ">= 1", s.chunk_tokens)
     need(s.hold_until_active >= 0, "hold-until-active", ">= 0", s.hold_until_active)
     need(

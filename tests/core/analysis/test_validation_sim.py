@@ -103,3 +103,38 @@ async def test_batch_variance_makes_temperature_zero_outputs_diverge_under_load(
     assert steady_report.tar_raw_share == 1.0
     assert not _effect(steady_report, "distinct_share")[0]
     assert not _effect(steady_report, "similarity_mean")[0]
+
+
+# --- diversity: the sim's --templates K sets how many different answers there are -----------
+
+DIVERSITY_SEEDS = range(4)  # all 20 in benchmarks/diversity_validation.py
+TEMPLATE_SIM = ("--zero-delay",)
+
+
+def _one_cell_plan(temperature: float, repetitions: int = 30) -> Plan:
+    return Plan(
+        name="diversity",
+        user="Explain how a load balancer spreads requests.",
+        params=Params(temperature=temperature, max_tokens=400),
+        run=RunSettings(concurrency=[4], repetitions=repetitions),
+    )
+
+
+async def test_three_templates_are_found_as_three_answers(
+    sim_factory: Callable[..., str],
+) -> None:
+    sessions = await _sessions(sim_factory, [*TEMPLATE_SIM, "--templates", "3"],
+                               DIVERSITY_SEEDS, _one_cell_plan(0.7))
+    cells = [cell for report in _reports(sessions) for cell in report.cells]
+    assert all(c.agreement.distinct_outputs >= 25 for c in cells)  # reworded: strings differ
+    assert [c.diversity.clusters for c in cells] == [3] * len(cells)
+    assert all(2.2 <= (c.diversity.vendi or 0) <= 4.0 for c in cells), [
+        c.diversity.vendi for c in cells]
+
+
+async def test_one_repeated_answer_scores_one(sim_factory: Callable[..., str]) -> None:
+    (session,) = await _sessions(sim_factory, TEMPLATE_SIM, [0], _one_cell_plan(0.0))
+    (cell,) = analyze(session).cells
+    assert cell.agreement.distinct_outputs == 1
+    assert cell.diversity.vendi is not None and abs(cell.diversity.vendi - 1.0) < 1e-6
+    assert (cell.diversity.clusters, cell.diversity.modal_agreement) == (1, 1.0)

@@ -18,6 +18,7 @@ from workbench.core.analysis.cells import (
     quick_cells,
 )
 from workbench.core.analysis.diff import DiffOp, word_diff
+from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import EffectsError, estimate_effects
 from workbench.core.analysis.pipeline import AnalysisOptions, analyze
 from workbench.core.analysis.results import (
@@ -27,6 +28,7 @@ from workbench.core.analysis.results import (
     Change,
     Depth,
     Distribution,
+    Diversity,
     Effect,
     Factor,
     Goodput,
@@ -46,6 +48,7 @@ from workbench.core.analysis.summary import format_report
 from workbench.core.analysis.text import TextFeatures, text_features, words
 
 __all__ = [
+    "DEFAULT_CLUSTER_THRESHOLD",
     "EFFECT_METRICS",
     "METRICS_BY_KEY",
     "Agreement",
@@ -58,6 +61,7 @@ __all__ = [
     "Depth",
     "DiffOp",
     "Distribution",
+    "Diversity",
     "Effect",
     "EffectsError",
     "Factor",

@@ -1,4 +1,5 @@
-"""Per-cell metrics: outcomes, timings, goodput, lengths, depth, agreement, similarity.
+"""Per-cell metrics: outcomes, timings, goodput, lengths, depth, agreement, similarity,
+diversity.
 
 `measure_cell` also returns the per-response arrays the effect estimation resamples, so the
 text of each response is tokenised once.
@@ -14,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from workbench.core.analysis.answers import AnswerExtractor, total_agreement
+from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD, diversity
 from workbench.core.analysis.results import (
     Agreement,
     CellMetrics,
@@ -179,6 +181,7 @@ def measure_cell(
     extractor: AnswerExtractor | None = None,
     similarity_cap: int = 200,
     seed: int = 0,
+    cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD,
 ) -> tuple[CellMetrics, CellData]:
     """Metrics of one cell from all its attempts (retries included)."""
     final = final_samples(attempts)
@@ -240,6 +243,7 @@ def measure_cell(
         ),
         agreement=agreement,
         similarity=similarity,
+        diversity=diversity(matrix, cluster_threshold),
     )
     data = CellData(
         key=key,

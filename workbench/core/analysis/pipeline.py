@@ -9,6 +9,7 @@ import msgspec
 
 from workbench.core.analysis.answers import AnswerExtractor
 from workbench.core.analysis.cells import CellData, group_by_cell, measure_cell
+from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import estimate_effects
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
 from workbench.core.records import Sample
@@ -25,6 +26,9 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     # Responses per cell in the similarity matrix (a seeded subsample above it): the matrix
     # and its bootstrap grow with n², and 200 responses pin the mean down to ~0.01.
     similarity_cap: int = 200
+    # Mean similarity at which two groups of responses are one answer (docs/analysis.md,
+    # "Answer clusters").
+    cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD
 
 
 def _share(values: list[float | None]) -> float | None:
@@ -50,6 +54,7 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
         cell_metrics, cell_data = measure_cell(
             key, attempts, slos=opts.slos or None, extractor=extractor,
             similarity_cap=opts.similarity_cap, seed=cell_seed,
+            cluster_threshold=opts.cluster_threshold,
         )
         metrics.append(cell_metrics)
         data.append(cell_data)

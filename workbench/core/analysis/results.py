@@ -121,6 +121,21 @@ class Similarity(msgspec.Struct, kw_only=True):
     identical_to_medoid: int = 0
 
 
+class Diversity(msgspec.Struct, kw_only=True):
+    """How many genuinely different answers, on the similarity matrix's responses.
+
+    vendi: the Vendi score, an effective number of distinct answers (1..n). clusters: groups
+    of responses by average-linkage at `threshold`; semantic_entropy: entropy of the cluster
+    shares in nats (0 = one cluster); modal_agreement: the largest cluster's share."""
+
+    n: int = 0  # responses in the similarity matrix (a seeded subsample above the cap)
+    vendi: float | None = None
+    clusters: int | None = None
+    semantic_entropy: float | None = None
+    modal_agreement: float | None = None
+    threshold: float | None = None
+
+
 class CellMetrics(msgspec.Struct, kw_only=True):
     # The cell's keys spelled out (CellKey omits defaults when encoded; JSON readers should
     # not have to know them).
@@ -138,6 +153,7 @@ class CellMetrics(msgspec.Struct, kw_only=True):
     depth: Depth
     agreement: Agreement
     similarity: Similarity
+    diversity: Diversity = msgspec.field(default_factory=Diversity)
     source: str = ""  # the session's label when sessions are compared
 
     @property

@@ -18,19 +18,23 @@ def _num(value: float | None, digits: int = 0) -> str:
 _CELL_COLUMNS = (
     ("cell", 28), ("req", 5), ("ok", 5), ("err", 4), ("retry", 5), ("ttft50", 7),
     ("ttft95", 7), ("e2e50", 7), ("e2e95", 7), ("tpot", 6), ("tok/s", 7), ("words", 11),
-    ("cut", 4), ("distinct", 8), ("TARr", 4), ("sim", 5),
+    ("cut", 4), ("distinct", 8), ("eff", 4), ("clus", 4), ("modal", 5), ("TARr", 4),
+    ("sim", 5),
 )
 
 
 def _cell_row(cell: CellMetrics) -> list[str]:
     t, o = cell.timings, cell.outcomes
     words = cell.lengths.words
+    d = cell.diversity
     return [
         cell.label, str(o.requests), str(o.ok), str(o.error), str(o.retries),
         _num(t.ttft_ms.p50), _num(t.ttft_ms.p95), _num(t.e2e_ms.p50), _num(t.e2e_ms.p95),
         _num(t.tpot_ms.mean, 1), _num(t.cell_tokens_per_s),
         f"{_num(words.mean)}±{_num(words.sd)}", _pct(cell.lengths.length_cut_share),
-        f"{cell.agreement.distinct_outputs}/{o.ok}", _num(cell.agreement.tar_raw),
+        f"{cell.agreement.distinct_outputs}/{o.ok}", _num(d.vendi, 1),
+        "-" if d.clusters is None else str(d.clusters), _pct(d.modal_agreement),
+        _num(cell.agreement.tar_raw),
         _num(cell.similarity.mean, 2),
     ]
 
@@ -54,7 +58,9 @@ def _effect_row(effect: Effect) -> list[str]:
 def format_report(report: AnalysisReport) -> str:
     lines: list[str] = []
     lines.append(f"Cells ({len(report.cells)}); times in ms, words mean±sd, "
-                 "sim = mean pairwise similarity")
+                 "sim = mean pairwise similarity,\n"
+                 "eff = effective number of distinct answers (Vendi score), clus = answer "
+                 "clusters, modal = the largest cluster's share")
     header = [name for name, _ in _CELL_COLUMNS]
     rows = [_cell_row(c) for c in report.cells]
     widths = [max(w, *(len(r[i]) for r in rows)) if rows else w

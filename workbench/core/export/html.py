@@ -84,6 +84,8 @@ def _cell_row(cell: CellMetrics) -> dict[str, str]:
         "words": fixed(words.mean),
         "cv": percent(words.cv),
         "distinct": f"{cell.agreement.distinct_outputs}",
+        "effective": fixed(cell.diversity.vendi, 1),
+        "modal": percent(cell.diversity.modal_agreement),
         "similarity": fixed(cell.similarity.mean, 2),
     }
 

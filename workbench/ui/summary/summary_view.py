@@ -47,6 +47,10 @@ COLUMNS = (
     ("Length", "Mean length in characters"),
     ("CV", "Coefficient of variation of the length (sd / mean)"),
     ("Distinct", "Distinct outputs among the OK responses"),
+    ("Effective", "Effective number of genuinely different answers (Vendi score on the word "
+                  "similarity): near k when the responses are k answers reworded"),
+    ("Modal", "Modal agreement: the share of responses in the largest answer cluster "
+              "(clusters of similar responses; see docs/analysis.md)"),
     ("TARr", "Total agreement rate: 1 when every raw output of the cell is identical"),
     ("Similarity", "Mean pairwise word similarity (1 = identical)"),
     ("Queued", "Share of requests the server kept waiting (keep-alives before the "
@@ -68,7 +72,7 @@ EFFECT_COLUMNS = (
 NO_FINDINGS = "No detectable change between the levels."
 ANALYSING = "Analysing {n:,} attempts… findings and similarity appear here when it is done."
 # Columns core's cheap statistics (`quick_cells`) leave to the full analysis.
-QUICK_PENDING = frozenset({"Similarity", "Cost"})
+QUICK_PENDING = frozenset({"Effective", "Modal", "Similarity", "Cost"})
 
 
 def cell_name(cell: CellMetrics) -> str:
@@ -89,6 +93,8 @@ def cell_row(cell: CellMetrics, cost: CellCost | None = None) -> list[str]:
         fixed(cell.lengths.chars.mean, 0),
         fixed(cell.lengths.chars.cv, 2),
         str(cell.agreement.distinct_outputs),
+        fixed(cell.diversity.vendi, 1),
+        percent(cell.diversity.modal_agreement),
         fixed(cell.agreement.tar_raw, 0),
         fixed(cell.similarity.mean, 2),
         percent(cell.queue_signal.share),
