@@ -133,8 +133,18 @@ def child(name: str, url: str, n: int, tokens: int) -> None:
 
 def run_child(name: str, url: str, n: int, tokens: int) -> dict[str, object]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", name, "--url", url, "--n", str(n)]
-        + ["--tokens", str(tokens)],
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            name,
+            "--url",
+            url,
+            "--n",
+            str(n),
+            "--tokens",
+            str(tokens),
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -203,7 +213,7 @@ def main() -> None:
         if all(p99s.get(k) for k in CLIENTS):
             ratios = [e / a for e, a in zip(p99s["engine"], p99s["aiohttp"], strict=True)]
             print(
-                f"  p99 ratio engine/aiohttp per round: "
+                "  p99 ratio engine/aiohttp per round: "
                 + ", ".join(f"{x:.2f}" for x in ratios)
                 + f"  (median p99s: engine {np.median(p99s['engine']):.1f} ms, "
                 f"aiohttp {np.median(p99s['aiohttp']):.1f} ms; target <= 1.2)"
