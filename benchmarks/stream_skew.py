@@ -157,7 +157,7 @@ def run_child(name: str, url: str, n: int, tokens: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--streams", default="256,1000,2000")
-    parser.add_argument("--rounds", type=int, default=2, help="alternations per stream count")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations per stream count")
     parser.add_argument("--tokens", type=int, default=40)
     parser.add_argument("--chunks-per-second", type=float, default=20.0)
     parser.add_argument("--only", help="run only this client (engine or aiohttp)")
