@@ -21,6 +21,7 @@ from time import perf_counter_ns
 import httpx
 
 from workbench.core._attempt import AttemptSpec, StreamOptionsRejected, run_attempt
+from workbench.core._gc import run_gc
 from workbench.core._transport import make_client
 from workbench.core.events import (
     AttemptFinished,
@@ -128,7 +129,8 @@ class Runner:
         self.bus.emit(RunStarted(self.session, self.plan, self._result.planned))
         self._main = asyncio.ensure_future(self._run_levels())
         try:
-            await self._main
+            with run_gc():
+                await self._main
         except asyncio.CancelledError:
             if not self._cancel_requested:
                 raise  # our caller was cancelled: not ours to swallow

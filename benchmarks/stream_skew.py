@@ -1,0 +1,224 @@
+"""First-token stamp skew at many concurrent streams: the engine beside a bare aiohttp reader.
+
+For each stream count N, one simulator serves N streams at once at 20 chunks per second each
+(about 40 content chunks per stream). In the same run, alternating on the same simulator,
+each client fires N streamed requests at concurrency N in its own process:
+
+  a. the workbench engine (Runner, the session journal subscribed as in `workbench run`,
+     no progress line);
+  b. a bare aiohttp reader that reads every stream to its end and stamps the network read
+     that carries the first content chunk.
+
+Skew = client stamp - the server's CLOCK_MONOTONIC stamp of that chunk. Reported: p50, p99 and
+max of the skew for each client, the ratio of the p99s (target <= 1.2 at 2,000 streams), and
+the client process's CPU seconds.
+
+    python benchmarks/stream_skew.py [--streams 256,1000,2000] [--rounds 2] [--tokens 40]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._machine import describe
+
+PROMPT = "Explain TCP slow start"
+_CONTENT = re.compile(rb'"content":"[^"]')
+
+
+def raise_nofile() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+async def engine(url: str, n: int, tokens: int) -> list[float]:
+    from workbench.core.events import EventBus
+    from workbench.core.journal import SessionJournal
+    from workbench.core.plan import EndpointSpec, Params, Plan, RunSettings
+    from workbench.core.runner import Runner
+
+    plan = Plan(
+        endpoint=EndpointSpec(model="sim-chat"),
+        user=PROMPT,
+        params=Params(max_tokens=tokens, temperature=0.7),
+        run=RunSettings(concurrency=[n], repetitions=n),
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        bus = EventBus()
+        journal = SessionJournal(Path(tmp) / "session.jsonl")
+        bus.subscribe(journal.on_event)
+        try:
+            result = await Runner(plan, base_url=url + "/v1", bus=bus).run()
+        finally:
+            journal.close()
+    skews = []
+    for s in result.samples:
+        t = s.timing
+        if s.outcome == "ok" and t.ttft_ns is not None and t.server_first_token_mono_ns:
+            skews.append((t.send_mono_ns + t.ttft_ns - t.server_first_token_mono_ns) / 1e6)
+    return skews
+
+
+def _first_content_server_stamp(body: bytes) -> int | None:
+    for line in body.split(b"\n"):
+        if not line.startswith(b"data:") or line.strip() == b"data: [DONE]":
+            continue
+        chunk = json.loads(line[5:])
+        for choice in chunk.get("choices", []):
+            if (choice.get("delta") or {}).get("content"):
+                return int(chunk["x_sim"]["t"])
+    return None
+
+
+async def bare_aiohttp(url: str, n: int, tokens: int) -> list[float]:
+    import aiohttp
+
+    body = {
+        "model": "sim-chat",
+        "messages": [{"role": "user", "content": PROMPT}],
+        "max_tokens": tokens,
+        "temperature": 0.7,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    skews: list[float] = []
+    connector = aiohttp.TCPConnector(limit=n)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def one() -> None:
+            stamp = 0
+            head: list[bytes] = []
+            async with session.post(url + "/v1/chat/completions", json=body) as r:
+                async for data in r.content.iter_any():
+                    now = time.perf_counter_ns()
+                    if not stamp:
+                        head.append(data)
+                        if _CONTENT.search(data):
+                            stamp = now
+            server = _first_content_server_stamp(b"".join(head))
+            if stamp and server:
+                skews.append((stamp - server) / 1e6)
+
+        await asyncio.gather(*(one() for _ in range(n)))
+    return skews
+
+
+CLIENTS = {"engine": engine, "aiohttp": bare_aiohttp}
+
+
+def child(name: str, url: str, n: int, tokens: int) -> None:
+    raise_nofile()
+    func = CLIENTS[name]
+    asyncio.run(func(url, min(n, 32), 4))  # warm-up: imports and first-use caches
+    c0 = time.process_time()
+    skews = asyncio.run(func(url, n, tokens))
+    cpu = time.process_time() - c0
+    print(json.dumps({"skews": skews, "cpu": cpu}))
+
+
+def run_child(name: str, url: str, n: int, tokens: int) -> dict[str, object]:
+    out = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            name,
+            "--url",
+            url,
+            "--n",
+            str(n),
+            "--tokens",
+            str(tokens),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ},
+    )
+    result: dict[str, object] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--streams", default="256,1000,2000")
+    parser.add_argument("--rounds", type=int, default=3, help="alternations per stream count")
+    parser.add_argument("--tokens", type=int, default=40)
+    parser.add_argument("--chunks-per-second", type=float, default=20.0)
+    parser.add_argument("--only", help="run only this client (engine or aiohttp)")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.url, args.n, args.tokens)
+        return
+    raise_nofile()  # the simulator, started from here, inherits it
+    from workbench.sim.process import SimProcess
+
+    print(describe())
+    decode_ms = 1000.0 / args.chunks_per_second
+    print(
+        f"{args.chunks_per_second:g} chunks/s per stream, {args.tokens} tokens per stream, "
+        f"{args.rounds} alternating rounds per stream count; skew = client stamp - server stamp"
+    )
+    names = [args.only] if args.only else list(CLIENTS)
+    for n in [int(x) for x in args.streams.split(",")]:
+        sim_args = [
+            "--capacity",
+            str(n * 2),
+            "--decode-ms",
+            f"{decode_ms}",
+            "--batch-slowdown",
+            "0",
+            "--prefill-us-per-token",
+            "0",
+            "--mean-tokens",
+            "400",
+        ]
+        print(f"\n{n} concurrent streams")
+        p99s: dict[str, list[float]] = {name: [] for name in names}
+        with SimProcess(sim_args) as sim:
+            url = sim.start()
+            for rnd in range(args.rounds):
+                for name in names if rnd % 2 == 0 else names[::-1]:
+                    r = run_child(name, url, n, args.tokens)
+                    skews = np.array(r["skews"])
+                    if skews.size == 0:
+                        print(f"  {name}: no first-token stamps (is x_sim present?)")
+                        continue
+                    p50, p99 = np.percentile(skews, [50, 99])
+                    p99s[name].append(float(p99))
+                    print(
+                        f"  round {rnd + 1} {name:8s} n={skews.size:5d}  p50 {p50:7.1f} ms  "
+                        f"p99 {p99:7.1f} ms  max {skews.max():7.1f} ms  "
+                        f"client CPU {r['cpu']:5.2f} s",
+                        flush=True,
+                    )
+        if all(p99s.get(k) for k in CLIENTS):
+            ratios = [e / a for e, a in zip(p99s["engine"], p99s["aiohttp"], strict=True)]
+            print(
+                "  p99 ratio engine/aiohttp per round: "
+                + ", ".join(f"{x:.2f}" for x in ratios)
+                + f"  (median p99s: engine {np.median(p99s['engine']):.1f} ms, "
+                f"aiohttp {np.median(p99s['aiohttp']):.1f} ms; target <= 1.2)"
+            )
+
+
+if __name__ == "__main__":
+    main()
