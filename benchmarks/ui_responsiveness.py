@@ -73,6 +73,9 @@ async def measure(args: argparse.Namespace, root: str) -> tuple[Probe, dict[str,
         window = app.build_window(services)
         window.resize(1600, 1000)
         window.show()
+        # As workbench.app does once the window is up (in a worker thread there): the engine
+        # is loaded before the first Ctrl+Enter, not by it.
+        app.prewarm_imports()
         tab = {"responses": window.responses, "plots": window.plots,
                "summary": window.summary}[args.tab]
         window.tabs.setCurrentWidget(tab)

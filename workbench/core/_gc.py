@@ -8,6 +8,10 @@ up to 0.3 s at the worst moment, with every stream's next chunk waiting behind i
 walked), young collections run less often but still run, the middle generation is collected
 every ten of them, and the oldest generation waits for the run to end. Garbage cycles that
 survive two collections wait until then too; the defaults come back when the last run ends.
+
+What was frozen stays frozen: those objects are the program itself, which the window freezes
+on purpose too (workbench.app, RunController.start) so that no full collection walks Qt,
+pyqtgraph and numpy on the Qt thread; unfreezing them after a run brought that pause back.
 """
 
 from __future__ import annotations
@@ -37,5 +41,4 @@ def run_gc() -> Iterator[None]:
         _active -= 1
         if _active == 0 and _saved is not None:
             gc.set_threshold(*_saved)
-            gc.unfreeze()
             _saved = None
