@@ -224,3 +224,18 @@ def test_a_share_interval_never_reaches_past_100_points() -> None:
     distinct = _effect(report, "distinct_share", 4)
     assert distinct.change == pytest.approx(0.5)
     assert distinct.ci_high == 1.0
+
+
+@pytest.mark.parametrize(("change", "reads"), [(-1.0, "1 fewer list item ("),
+                                              (-2.0, "2 fewer list items ("),
+                                              (1.0, "1 more list item (")])
+def test_a_count_of_exactly_one_reads_in_the_singular(change: float, reads: str) -> None:
+    from workbench.core.analysis.findings import effect_sentence
+
+    effect = Effect(
+        metric="list_items", factor="level", group="", baseline=1, level=8, scale="absolute",
+        unit="list items", baseline_value=0.0, level_value=change, change=change,
+        ci_low=change - 0.5, ci_high=change + 0.5, ci_level=0.95, significant=True,
+        summary="",
+    )
+    assert reads in effect_sentence(effect)

@@ -69,6 +69,11 @@ def effect_sentence(effect: Effect, *, with_group: bool = False) -> str:
         template = (spec.up_abs if up else spec.down_abs) or template
     mag, ci = _magnitude_and_ci(effect)
     clause = template.format(mag=mag, ci=ci)
+    if mag == "1" and effect.unit.endswith("s"):
+        # "1 fewer list item", "1 token longer": a count of exactly one takes the singular.
+        clause = clause.replace(f"1 {effect.unit}", f"1 {effect.unit[:-1]}", 1)
+        for word in ("more", "fewer"):
+            clause = clause.replace(f"1 {word} {effect.unit}", f"1 {word} {effect.unit[:-1]}", 1)
     opener = {"variant": "With", "session": "In"}.get(effect.factor, "At")
     sentence = (
         f"{opener} {level_phrase(effect.factor, effect.level)}, {clause} "
