@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._machine import describe
+from benchmarks._sim import paced_stream_args
 
 PROMPT = "Explain TCP slow start"
 _CONTENT = re.compile(rb'"content":"[^"]')
@@ -172,25 +173,13 @@ def main() -> None:
     from workbench.sim.process import SimProcess
 
     print(describe())
-    decode_ms = 1000.0 / args.chunks_per_second
     print(
         f"{args.chunks_per_second:g} chunks/s per stream, {args.tokens} tokens per stream, "
         f"{args.rounds} alternating rounds per stream count; skew = client stamp - server stamp"
     )
     names = [args.only] if args.only else list(CLIENTS)
     for n in [int(x) for x in args.streams.split(",")]:
-        sim_args = [
-            "--capacity",
-            str(n * 2),
-            "--decode-ms",
-            f"{decode_ms}",
-            "--batch-slowdown",
-            "0",
-            "--prefill-us-per-token",
-            "0",
-            "--mean-tokens",
-            "400",
-        ]
+        sim_args = paced_stream_args(n, args.chunks_per_second)
         print(f"\n{n} concurrent streams")
         p99s: dict[str, list[float]] = {name: [] for name in names}
         with SimProcess(sim_args) as sim:

@@ -19,6 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._machine import describe
+from benchmarks._sim import paced_stream_args
 
 
 async def measure(url: str, streams: int, tokens: int) -> list[float]:
@@ -49,23 +50,11 @@ def main() -> None:
     from workbench.sim.process import SimProcess
 
     print(describe())
-    decode_ms = 1000.0 / args.chunks_per_second
     print(
         f"{args.streams} concurrent streams, {args.chunks_per_second:g} chunks/s each, "
         f"{args.tokens} tokens per stream\n"
     )
-    sim_args = [
-        "--capacity",
-        str(args.streams * 2),
-        "--decode-ms",
-        f"{decode_ms}",
-        "--batch-slowdown",
-        "0",
-        "--prefill-us-per-token",
-        "0",
-        "--mean-tokens",
-        "400",
-    ]
+    sim_args = paced_stream_args(args.streams, args.chunks_per_second)
     with SimProcess(sim_args) as sim:
         url = sim.start()
         skews = np.array(asyncio.run(measure(url, args.streams, args.tokens)))
