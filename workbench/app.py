@@ -25,13 +25,19 @@ import logging
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QSettings,
+    QTimer,
+    QtMsgType,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -54,6 +60,7 @@ if TYPE_CHECKING:
     from workbench.core.journal import LoadedSession
     from workbench.core.runner import Runner
 
+T = TypeVar("T")
 log = logging.getLogger("workbench")
 ORGANIZATION = "prompt-stress-workbench"
 APPLICATION = "workbench"
@@ -75,6 +82,60 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))
     return app
+
+
+def run_on_window_loop(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run `coroutine` to its end on the window's event loop (qasync's, as the program runs
+    it), the application created first. For one-shot work such as `workbench --self-check`."""
+    ensure_application()
+    with asyncio.Runner(loop_factory=WorkbenchEventLoop) as runner:
+        return runner.run(coroutine)
+
+
+@dataclass(frozen=True)
+class WindowFrame:
+    opened: bool
+    width: int = 0
+    height: int = 0
+    colours: int = 0  # distinct colours on a coarse grid: 1 means a blank frame
+
+
+async def render_session_window(
+    session: Path, *, settings_file: Path, simulator_root: str, screenshot: Path
+) -> WindowFrame:
+    """Build the window with its own settings file, open `session` in it, grab one frame into
+    `screenshot`, close it (`workbench --self-check`)."""
+    _drop_offscreen_notes()
+    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    window = build_window(build_services(simulator_root=simulator_root, settings=settings))
+    try:
+        window.resize(1280, 800)
+        window.show()
+        if not await window.session_actions.open_path(session):
+            return WindowFrame(opened=False)
+        await asyncio.sleep(0.1)  # a few loop passes: layout and the first paint
+        image = window.grab().toImage()
+        image.save(str(screenshot))
+        grid = {
+            image.pixel(x, y)
+            for x in range(0, image.width(), 37)
+            for y in range(0, image.height(), 41)
+        }
+        return WindowFrame(True, image.width(), image.height(), len(grid))
+    finally:
+        window.close_guard = lambda: True
+        window.close()
+        window.deleteLater()
+
+
+def _drop_offscreen_notes() -> None:
+    """The offscreen platform notes every window it cannot resize natively: not a problem."""
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
 
 
 def make_runner(*args: Any, **kwargs: Any) -> Runner:

@@ -23,6 +23,12 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         description="Prompt Stress Workbench: fire a prompt many times and see how answers vary.",
     )
     parser.add_argument("--version", action="version", version=f"workbench {__version__}")
+    parser.add_argument(
+        "--self-check",
+        action="store_true",
+        help="start the local simulator, run a small sweep, render the window offscreen, "
+        "export a report, and say what worked (exit 0) or which step failed (exit 1)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS if only is None else (only,):
         importlib.import_module(f"workbench.commands.{name}").register(subparsers)
@@ -34,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list == ["--version"]:
         print(f"workbench {__version__}")  # what argparse would print, without building it
         return 0
+    if args_list == ["--self-check"]:
+        check: int = importlib.import_module("workbench.commands.self_check").run_self_check()
+        return check
     # `workbench` alone and `workbench FILE` open the window.
     if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
         args_list = ["gui", *args_list]
