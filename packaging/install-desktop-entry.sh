@@ -8,8 +8,13 @@ mkdir -p "$data/applications" "$data/mime/packages" "$data/icons/hicolor/scalabl
 sed "s|^Exec=workbench|Exec=$here/../.venv/bin/workbench|" "$here/prompt-stress-workbench.desktop" \
   > "$data/applications/prompt-stress-workbench.desktop"
 cp "$here/prompt-stress-workbench-mime.xml" "$data/mime/packages/"
-icon="$here/../resources/icons/workbench.svg"
-[ -f "$icon" ] && cp "$icon" "$data/icons/hicolor/scalable/apps/prompt-stress-workbench.svg"
+icons="$here/../resources/icons"
+cp "$icons/workbench.svg" "$data/icons/hicolor/scalable/apps/prompt-stress-workbench.svg"
+for png in "$icons"/hicolor/*/apps/prompt-stress-workbench.png; do
+  size="$(basename "$(dirname "$(dirname "$png")")")"
+  mkdir -p "$data/icons/hicolor/$size/apps"
+  cp "$png" "$data/icons/hicolor/$size/apps/"
+done
 command -v update-mime-database >/dev/null && update-mime-database "$data/mime" || true
 command -v update-desktop-database >/dev/null && update-desktop-database "$data/applications" || true
 echo "Installed the desktop entry and the session MIME type under $data"

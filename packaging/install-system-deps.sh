@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the program and its tests need: Qt's runtime libraries, a virtual screen
-# (Xvfb) for screenshots, and a real Secret Service (gnome-keyring in a D-Bus session).
+# (Xvfb) for screenshots, a real Secret Service (gnome-keyring in a D-Bus session), and the
+# freedesktop validators the packaging tests run on the shipped .desktop and metainfo files.
 # Idempotent: installs only what is missing. Needs root or sudo.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ packages=(
   fonts-dejavu-core
   dbus dbus-x11 gnome-keyring libsecret-1-0
   xvfb xauth x11-apps
+  desktop-file-utils appstream
 )
 
 missing=()

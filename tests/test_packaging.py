@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import tomllib
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,3 +23,55 @@ def test_every_package_in_the_tree_is_listed_for_the_wheel() -> None:
     assert config["package-dir"]["workbench.resources"] == "resources"
     for pattern in config["package-data"]["workbench.resources"]:
         assert list((ROOT / "resources").glob(pattern)), pattern
+
+
+PACKAGING = ROOT / "packaging"
+ICONS = ROOT / "resources" / "icons" / "hicolor"
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_the_icon_ships_at_every_size_from_16_to_512() -> None:
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        png = ICONS / f"{size}x{size}" / "apps" / "prompt-stress-workbench.png"
+        assert _png_size(png) == (size, size)
+
+
+def _validator(name: str) -> str:
+    # Installed by packaging/install-system-deps.sh, which tests/run.sh runs first.
+    path = shutil.which(name)
+    assert path is not None, f"{name} is missing: run packaging/install-system-deps.sh"
+    return path
+
+
+def test_the_desktop_entry_passes_desktop_file_validate() -> None:
+    tool = _validator("desktop-file-validate")
+    done = subprocess.run(
+        [tool, str(PACKAGING / "prompt-stress-workbench.desktop")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and not done.stdout.strip(), done.stdout + done.stderr
+
+
+def test_the_metainfo_passes_appstream_validation_with_screenshots_and_releases() -> None:
+    tool = _validator("appstreamcli")
+    metainfo = PACKAGING / "io.github.prompt_stress_workbench.metainfo.xml"
+    done = subprocess.run(
+        [tool, "validate", "--no-net", "--pedantic", str(metainfo)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    root = ElementTree.parse(metainfo).getroot()
+    images = [i.text or "" for i in root.iter("image")]
+    assert images, "AppStream stores show screenshots: the metainfo must list some"
+    for url in images:  # each names a screenshot kept in docs/
+        assert (ROOT / "docs" / url.rsplit("/", 1)[-1]).is_file(), url
+    assert root.find("releases/release") is not None
