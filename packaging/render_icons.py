@@ -1,6 +1,6 @@
 """Render the application icon's PNG sizes from its SVG source (resources/icons/workbench.svg)
-into resources/icons/hicolor/NxN/apps/, where desktops, the frozen build and the installer
-take them. Run after changing the SVG: `python packaging/render_icons.py`."""
+into resources/icons/hicolor/NxN/apps/, where desktops and the installer take them, and the
+Windows and macOS icon files (workbench.ico, workbench.icns) the frozen builds embed. Run after changing the SVG: `python packaging/render_icons.py`."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ def main() -> int:
         if not render(size).save(str(folder / NAME)):
             raise SystemExit(f"could not write {folder / NAME}")
         print(f"{folder / NAME}")
+    for name, size in (("workbench.ico", 256), ("workbench.icns", 512)):
+        if not render(size).save(str(SOURCE.parent / name)):
+            raise SystemExit(f"could not write {SOURCE.parent / name}")
+        print(SOURCE.parent / name)
     return 0
 
 

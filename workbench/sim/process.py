@@ -28,6 +28,14 @@ class SimProcessError(RuntimeError):
     """The simulated endpoint did not start (the message says why and includes its stderr)."""
 
 
+def simulator_command() -> list[str]:
+    """How to start the simulated endpoint from this program: `python -m workbench.sim`, or,
+    in a frozen build (no interpreter to pass `-m` to), the program itself as `workbench sim`."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "sim"]
+    return [sys.executable, "-m", "workbench.sim"]
+
+
 class SimProcess:
     """One simulated endpoint in a child process."""
 
@@ -55,9 +63,7 @@ class SimProcess:
         if self.running():
             return self.base_url
         cmd = [
-            sys.executable,
-            "-m",
-            "workbench.sim",
+            *simulator_command(),
             "--host",
             self.host,
             "--port",
