@@ -20,7 +20,8 @@ SHIPPED = (
     "workbench/resources/styles/workbench.qss",
     "workbench/resources/icons/workbench.svg",
     "workbench/resources/icons/hicolor/512x512/apps/prompt-stress-workbench.png",
-    "workbench/core/export/report.html.j2",
+    "workbench/resources/report/report.html.j2",
+    "workbench/resources/report/report.css",
     "workbench/sim/data/corpus.md",
 )
 

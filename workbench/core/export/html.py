@@ -131,10 +131,20 @@ def _responses(
     return cards, max(0, len(shown) + len(failed) - limit)
 
 
+def _report_asset(name: str) -> str:
+    """A file of resources/report/ (the template and its style sheet), found the same way
+    from a checkout, a wheel and a frozen build."""
+    folder = importlib.resources.files("workbench.resources").joinpath("report")
+    return folder.joinpath(name).read_text(encoding="utf-8")
+
+
 def _template() -> jinja2.Template:
-    source = importlib.resources.files("workbench.core.export").joinpath("report.html.j2")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    return env.from_string(source.read_text(encoding="utf-8"))
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_report_asset),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    return env.get_template("report.html.j2")
 
 
 def render_html_report(
