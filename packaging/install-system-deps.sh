@@ -13,7 +13,7 @@ packages=(
   fonts-dejavu-core
   dbus dbus-x11 gnome-keyring libsecret-1-0
   xvfb xauth x11-apps
-  desktop-file-utils appstream
+  desktop-file-utils appstream shared-mime-info xdg-utils libglib2.0-bin
 )
 
 missing=()

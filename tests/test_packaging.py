@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tomllib
@@ -75,3 +76,45 @@ def test_the_metainfo_passes_appstream_validation_with_screenshots_and_releases(
     for url in images:  # each names a screenshot kept in docs/
         assert (ROOT / "docs" / url.rsplit("/", 1)[-1]).is_file(), url
     assert root.find("releases/release") is not None
+
+
+def test_the_desktop_installer_makes_a_session_file_open_in_the_program(
+    isolated_user_dirs: Path, tmp_path: Path
+) -> None:
+    program = tmp_path / "bin" / "workbench"
+    program.parent.mkdir()
+    program.write_text("#!/bin/sh\n")
+    program.chmod(0o755)
+    done = subprocess.run(
+        ["bash", str(PACKAGING / "install-desktop-entry.sh"), str(program)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    data = Path(os.environ["XDG_DATA_HOME"])
+    entry = (data / "applications" / "prompt-stress-workbench.desktop").read_text()
+    assert f"Exec={program} %f" in entry.splitlines()
+    for size in (16, 48, 256, 512):
+        assert (
+            data / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "prompt-stress-workbench.png"
+        ).is_file()
+    # What a file manager asks: the file's type, and the program that opens that type.
+    session = tmp_path / "run.jsonl"
+    session.write_text('{"type":"header","format":"prompt-stress-workbench-session","version":1}\n')
+    gio = _validator("gio")
+    info = subprocess.run(
+        [gio, "info", "-a", "standard::content-type", str(session)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "application/x-prompt-stress-session" in info.stdout, info.stdout + info.stderr
+    default = subprocess.run(
+        [gio, "mime", "application/x-prompt-stress-session"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Default application" in default.stdout
+    assert "prompt-stress-workbench.desktop" in default.stdout.splitlines()[0]
