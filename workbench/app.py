@@ -147,10 +147,14 @@ def make_runner(*args: Any, **kwargs: Any) -> Runner:
 
 
 def build_services(
-    *, simulator_root: str | None = None, settings: QSettings | None = None
+    *,
+    simulator_root: str | None = None,
+    settings: QSettings | None = None,
+    first_run_sample: bool = False,
 ) -> Services:
     """The window's services. `simulator_root`: use this running simulated endpoint instead
-    of starting the local one (tests, benchmarks)."""
+    of starting the local one (tests, benchmarks). `first_run_sample`: a window with no saved
+    state opens the sample sweep (the program does; tests start from the empty default)."""
     return Services(
         settings=settings or QSettings(str(settings_path()), QSettings.Format.IniFormat),
         simulator=SimulatorService(
@@ -162,7 +166,14 @@ def build_services(
         runner_factory=make_runner,
         session_path=default_session_path,
         tasks=TaskManager(),
+        first_run_plan=_first_run_plan if first_run_sample else None,
     )
+
+
+def _first_run_plan() -> Plan:
+    from workbench.core.samples import FIRST_RUN, sample_plan
+
+    return sample_plan(FIRST_RUN)
 
 
 def build_window(services: Services) -> MainWindow:
@@ -334,7 +345,7 @@ def main(opening: Opening | None = None, *, simulator_root: str | None = None) -
         logging.getLogger(noisy).setLevel(logging.WARNING)
     app = ensure_application()
     app.setQuitOnLastWindowClosed(False)  # Shutdown ends the loop, after its clean-up
-    window = build_window(build_services(simulator_root=simulator_root))
+    window = build_window(build_services(simulator_root=simulator_root, first_run_sample=True))
     shutdown = Shutdown(window)
     with asyncio.Runner(loop_factory=WorkbenchEventLoop) as runner:
         uninstall = errors.install(runner.get_loop())

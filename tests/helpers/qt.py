@@ -68,10 +68,16 @@ def window_factory(
     built: list[Any] = []
 
     def build(
-        size: tuple[int, int] | None = (1280, 800), simulator_root: str | None = None
+        size: tuple[int, int] | None = (1280, 800),
+        simulator_root: str | None = None,
+        first_run_sample: bool = False,
     ) -> Any:
         settings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
-        services = app.build_services(simulator_root=simulator_root or sim_url, settings=settings)
+        services = app.build_services(
+            simulator_root=simulator_root or sim_url,
+            settings=settings,
+            first_run_sample=first_run_sample,  # as the program starts: `first_run_sample=True`
+        )
         services.session_path = lambda session: tmp_path / "sessions" / f"{session}.jsonl"
         window = app.build_window(services)
         # Not qtbot.addWidget: pytest-qt would close and delete the window before this

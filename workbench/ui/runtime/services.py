@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal
 
 from workbench.core.endpoints import EndpointProfile, ProfileStore, simulator_api_base
+from workbench.core.plan import Plan
 from workbench.core.records import ApiStyle
 from workbench.core.secrets import KeyStore
 from workbench.ui.runtime.tasks import TaskManager
@@ -131,6 +132,9 @@ class Services:
     runner_factory: RunnerFactory
     session_path: Callable[[str], Path]
     tasks: TaskManager  # every background task of the window, awaited on shutdown
+    # The plan a window shows when it starts with no saved state (the program's first run):
+    # a sample plan ready for Ctrl+Enter. None: the empty default plan (tests, benchmarks).
+    first_run_plan: Callable[[], Plan] | None = None
 
     async def connection(self, profile: EndpointProfile) -> tuple[str, str | None]:
         """(API base URL, key) for a run on `profile`. Raises EndpointUnavailable."""

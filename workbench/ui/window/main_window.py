@@ -21,6 +21,7 @@ from workbench.core.plan import EndpointSpec, Plan
 from workbench.ui.common.errors import show_error
 from workbench.ui.endpoints.dialog import EndpointsDialog
 from workbench.ui.params.params_panel import ParamsPanel
+from workbench.ui.plans.plan_actions import PlanActions
 from workbench.ui.plots.plots_view import PlotsView
 from workbench.ui.responses.responses_view import ResponsesView
 from workbench.ui.runtime.bridge import EventBridge, Tick
@@ -84,6 +85,9 @@ class MainWindow(QMainWindow):
         self.statusBar().setSizeGripEnabled(False)
         self._build_menus()
         self.session_actions = SessionActions(self)  # File menu: sessions, exports
+        self.plan_actions = PlanActions(  # File menu: plan files and the sample plans
+            self, services.tasks, self.menu_named("File"), self.session_actions.open_action
+        )
         self.controller.started.connect(self.session_actions.on_run_started)
         self.controller.finished.connect(self.session_actions.on_run_finished)
         self.setAcceptDrops(True)  # a session file dropped on the window opens it
@@ -139,22 +143,23 @@ class MainWindow(QMainWindow):
             self._action("Copy &baseline response", self._copy_baseline, "Ctrl+Shift+C")
         )
         edit_menu.addAction(
-            self._action("&Endpoints and Keys…", self.show_endpoints, "Ctrl+Shift+E",
-                          "endpointsAction")
+            self._action(
+                "&Endpoints and Keys…", self.show_endpoints, "Ctrl+Shift+E", "endpointsAction"
+            )
         )
         view_menu = bar.addMenu("&View")
         for index, name in enumerate(("&Responses", "&Plots", "&Summary")):
-            view_menu.addAction(
-                self._action(name, self._tab_switcher(index), f"Ctrl+{index + 1}")
-            )
+            view_menu.addAction(self._action(name, self._tab_switcher(index), f"Ctrl+{index + 1}"))
         view_menu.addSeparator()
         view_menu.addAction(
             self._action("Show/hide the &parameters panel", self._toggle_panel, "Ctrl+L")
         )
         run_menu = bar.addMenu("&Run")
         self.run_action = self._action(
-            "&Run", self.start_run,
-            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")], "runAction",
+            "&Run",
+            self.start_run,
+            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
+            "runAction",
         )
         self.cancel_action = self._action("&Cancel", self.controller.cancel, "Esc", "cancelAction")
         self.cancel_action.setEnabled(False)
@@ -218,6 +223,12 @@ class MainWindow(QMainWindow):
             return
         self.params.save_state(self.services.settings)
         self.controller.start(plan, self.params.profile())
+
+    def current_plan(self) -> Plan | None:
+        return self.params.build_plan()
+
+    def show_plan(self, plan: Plan, source: Path | str) -> None:
+        self.open_plan(plan, Path(source), start=False)
 
     def open_plan(self, plan: Plan, source: Path, *, start: bool) -> bool:
         """Show `plan` (read from `source`) in the panel; with `start`, run it as written,
@@ -299,8 +310,9 @@ class MainWindow(QMainWindow):
 
     def current_endpoint(self) -> EndpointSpec:
         profile = self.params.profile()
-        return EndpointSpec(name=profile.name, api=profile.api,
-                            model=self.params.model_combo.currentText())
+        return EndpointSpec(
+            name=profile.name, api=profile.api, model=self.params.model_combo.currentText()
+        )
 
     def set_plan(self, plan: Plan) -> list[str]:
         return self.params.load_plan(plan)
@@ -334,7 +346,10 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
         tab = settings.value("window/tab", 0)
         self.tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)  # type: ignore[call-overload]
+        first_run = not settings.contains("window/geometry")
         self.params.restore_state(settings)
+        if first_run and self.services.first_run_plan is not None:
+            self.show_plan(self.services.first_run_plan(), "first run")
 
     def save_state(self) -> None:
         settings = self.services.settings

@@ -1,0 +1,1 @@
+"""File > Open plan, Save plan, Sample plans."""
