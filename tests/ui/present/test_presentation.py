@@ -70,8 +70,9 @@ def test_present_follows_a_run_live_then_esc_returns_to_the_window_as_it_was(
         response = run.responses[card.item_id]
         assert card.content.text == one_paragraph(response.text) and card.content.text
         assert card.content.title.startswith(f"c={response.level} ·")
-        assert card.content.metrics.endswith(f"{len(response.text):,} chars")
-        assert "TTFT" in card.content.metrics
+        e2e, length, ttft = card.content.metrics.split(" · ")
+        assert e2e.startswith("E2E ") and e2e.endswith(" ms") and ttft.startswith("TTFT ")
+        assert length == f"{len(response.text):,} chars"
     assert card.content.title == card.accessibleDescription().split(", ")[0]
     # Top line and plot: the run's name, progress, elapsed time; a point per response.
     assert view.title.toolTip() == PROMPT

@@ -19,7 +19,7 @@ from workbench.viewmodel.live import LiveResponse, LiveRun
 
 BODY_PT = 20.0
 HEADER_PT = 22.0
-METRICS_PT = 16.0
+METRICS_PT = 18.0
 CARD_MIN_WIDTH = 440  # px: about 30 characters of 20 pt text a line
 CARD_MIN_HEIGHT = 250
 MAX_CARDS = 12
@@ -58,9 +58,10 @@ def card_content(item: LiveResponse) -> CardContent:
     if item.state == "running":
         metrics = f"{len(item.text):,} chars so far"
     else:
+        # Latency and length first: the parts that do not fit are left off from the end.
         metrics = (
-            f"TTFT {duration_ms(item.ms('ttft'))} · E2E {duration_ms(item.ms('e2e'))}"
-            f" · {len(item.text):,} chars"
+            f"E2E {duration_ms(item.ms('e2e'))} · {len(item.text):,} chars"
+            f" · TTFT {duration_ms(item.ms('ttft'))}"
         )
     return CardContent(title, item.state, text, metrics)
 
@@ -115,7 +116,7 @@ class BigCard(QWidget):
         painter.drawText(
             QRectF(inner.left(), bottom, inner.width(), metrics.height()),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(content.metrics, Qt.TextElideMode.ElideRight, inner.width()),
+            fitting_parts(content.metrics, metrics, inner.width()),
         )
         body = QRectF(inner.left(), top + 6, inner.width(), bottom - top - 12)
         painter.setPen(QColor(c.badge["error"][1] if content.state == "error" else c.text))
@@ -153,6 +154,14 @@ class BigCard(QWidget):
             title,
         )
         return inner.top() + header_h
+
+
+def fitting_parts(text: str, metrics: QFontMetricsF, width: float) -> str:
+    """The leading " · "-separated parts of `text` that fit in `width` (at least one)."""
+    parts = text.split(" · ")
+    while len(parts) > 1 and metrics.horizontalAdvance(" · ".join(parts)) > width:
+        parts.pop()
+    return metrics.elidedText(" · ".join(parts), Qt.TextElideMode.ElideRight, width)
 
 
 def draw_elided(painter: QPainter, font: QFont, text: str, rect: QRectF) -> None:
