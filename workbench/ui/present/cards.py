@@ -24,6 +24,8 @@ CARD_MIN_WIDTH = 440  # px: about 30 characters of 20 pt text a line
 CARD_MIN_HEIGHT = 250
 MAX_CARDS = 12
 PADDING = 16
+# A card shows a few hundred characters: laying out more would only cost time.
+BODY_CHARS = 1200
 STATE_LABEL = {"running": "streaming", "ok": "done", "error": "error", "cancelled": "cancelled"}
 
 
@@ -51,7 +53,8 @@ def card_content(item: LiveResponse) -> CardContent:
     title = f"c={item.level}" + (f" · {variant}" if variant != "base" else "")
     title += f" · #{item.repetition + 1}"
     sample = item.sample
-    text = " ".join(item.text.split())  # one paragraph: line breaks waste big lines
+    # One paragraph: line breaks waste big lines.
+    text = " ".join(item.text[:BODY_CHARS].split())
     if sample is not None and sample.error is not None:
         error = sample.error
         text = f"{error.error_class}" + (f" (HTTP {error.status})" if error.status else "")

@@ -37,6 +37,7 @@ from workbench.ui.runtime.bridge import EventBridge, Tick
 from workbench.viewmodel.live import LiveRun
 
 REDRAW_MS = 250
+CARDS_S = 0.1  # streaming text repaints the cards at most 10 times a second
 REBIND_S = 1.0  # newer responses replace cards at most this often: readable, not flicker
 MAX_FINDINGS = 3  # what fits at 28 pt beside the plot; the Summary tab has them all
 # A finding that says again what another says (same cell, same change in other units).
@@ -178,6 +179,8 @@ class PresentationView(QWidget):
         self._plot_dirty = True
         self._rebind_due = True
         self._rebound_at = 0.0
+        self._cards_at = 0.0
+        self._cards_pending = False
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._on_timer)
@@ -280,7 +283,9 @@ class PresentationView(QWidget):
         if tick.run_started or tick.run_finished:
             self._refresh(rebind=True)
         elif tick.streamed or tick.finished or tick.started:
-            self.cards.update_cards(self.run, rebind=self._slots_empty())
+            self._cards_pending = True
+            if time.monotonic() - self._cards_at >= CARDS_S:
+                self._update_cards(rebind=self._slots_empty())
 
     def set_run(self, run: LiveRun) -> None:
         self.run = run
@@ -316,10 +321,16 @@ class PresentationView(QWidget):
         if rebind:
             self._rebind_due = False
             self._rebound_at = time.monotonic()
-        self.cards.update_cards(run, rebind=rebind or self._slots_empty())
+        if rebind or self._cards_pending or self._slots_empty():
+            self._update_cards(rebind=rebind or self._slots_empty())
         if self._plot_dirty:
             self._plot_dirty = False
             self.plot.redraw()
+
+    def _update_cards(self, *, rebind: bool) -> None:
+        self._cards_pending = False
+        self._cards_at = time.monotonic()
+        self.cards.update_cards(self.run, rebind=rebind)
 
     def _on_analysis(self, update: AnalysisUpdate) -> None:
         if update.run is self.run:
