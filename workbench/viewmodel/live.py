@@ -81,6 +81,7 @@ class LiveRun:
 
     def __init__(self) -> None:
         self.session = ""
+        self.name = ""  # the plan's name (the prompt's first line, from the window)
         self.planned = 0
         self.levels: list[int] = []
         self.current_level: int | None = None
@@ -112,6 +113,7 @@ class LiveRun:
             self._finish(event)
         elif isinstance(event, RunStarted):
             self.session = event.session
+            self.name = event.plan.name
             self.planned = event.total
             self.levels = list(event.plan.run.concurrency)
             self.started_mono = time.monotonic()

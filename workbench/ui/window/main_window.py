@@ -23,6 +23,7 @@ from workbench.ui.endpoints.dialog import EndpointsDialog
 from workbench.ui.params.params_panel import ParamsPanel
 from workbench.ui.plans.plan_actions import PlanActions
 from workbench.ui.plots.plots_view import PlotsView
+from workbench.ui.present.presentation import PresentationView
 from workbench.ui.responses.responses_view import ResponsesView
 from workbench.ui.runtime.bridge import EventBridge, Tick
 from workbench.ui.runtime.controller import RunController
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.params.run_requested.connect(self.start_run)
         self.params.cancel_requested.connect(self.controller.cancel)
         self.endpoints_dialog: EndpointsDialog | None = None
+        self.presentation: PresentationView | None = None  # built on first View > Present
         # Set by workbench.app: asked on every close request (File > Quit, the title bar,
         # QApplication.quit()); False keeps the window open while the program winds down,
         # and the shutdown closes it when done. Unset (tests), a close just cancels the run.
@@ -154,6 +156,10 @@ class MainWindow(QMainWindow):
         view_menu.addAction(
             self._action("Show/hide the &parameters panel", self._toggle_panel, "Ctrl+L")
         )
+        self.present_action = self._action(
+            "&Present (full screen)", self.toggle_presentation, "F11", "presentAction"
+        )
+        view_menu.addAction(self.present_action)
         run_menu = bar.addMenu("&Run")
         self.run_action = self._action(
             "&Run",
@@ -199,6 +205,22 @@ class MainWindow(QMainWindow):
 
     def _toggle_panel(self) -> None:
         self.params.setVisible(not self.params.isVisible())
+
+    def toggle_presentation(self) -> PresentationView:
+        """View > Present (F11): the run full screen; again (or Esc) back to this window."""
+        view = self.presentation
+        if view is None:
+            view = self.presentation = PresentationView(self.bridge, self.summary.analysis, self)
+            view.add_window_actions(self.run_action, self.present_action)
+            view.set_busy(self.controller.busy)
+            view.stop_requested.connect(self.controller.cancel)
+            view.left.connect(self.activateWindow)
+            self.controller.busy_changed.connect(view.set_busy)
+        if view.isVisible():
+            view.leave()
+        else:
+            view.present()
+        return view
 
     def show_endpoints(self) -> EndpointsDialog:
         """The Endpoints dialog, non-modal, on the endpoint chosen in the panel."""
@@ -373,4 +395,6 @@ class MainWindow(QMainWindow):
         else:
             self.save_state()
             self.controller.cancel()
+        if self.presentation is not None:
+            self.presentation.hide()
         event.accept()

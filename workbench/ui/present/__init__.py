@@ -1,0 +1,1 @@
+"""View > Present: the current run full screen, for a room."""
