@@ -1,4 +1,5 @@
-"""The Responses tab: cards streaming live, sorted and filtered, diffed against a baseline."""
+"""The Responses tab: cards streaming live, sorted and filtered, diffed against a baseline,
+optionally grouped by answer cluster (ui/responses/grouping.py)."""
 
 from __future__ import annotations
 
@@ -6,21 +7,26 @@ import asyncio
 import time
 from typing import Literal
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from workbench.ui.responses.card import ResponseCard
 from workbench.ui.responses.card_grid import CardGrid
 from workbench.ui.responses.diff_dialog import DiffDialog
+from workbench.ui.responses.grouping import ClusterGrouping
 from workbench.ui.responses.toolbar import ResponsesToolbar
+from workbench.ui.runtime.analysis_feed import AnalysisFeed
 from workbench.ui.runtime.bridge import Tick
 from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.diffing import DiffColors, PairDiff, diff_pair, medoid_index, render_html
+from workbench.viewmodel.grouping import cluster_sections, grouping_status
 from workbench.viewmodel.live import LiveResponse, LiveRun
 
 REORDER_MS = 500  # re-sorting / re-filtering while a run streams, at most this often
 MEDOID_EVERY_S = 2.0
+THRESHOLD_SETTLE_MS = 250  # a threshold held this long is re-clustered (spin-box arrows)
+GROUP_KEY, THRESHOLD_KEY = "responses/group_by", "analysis/cluster_threshold"
 
 
 class ResponsesView(QWidget):
@@ -42,6 +48,7 @@ class ResponsesView(QWidget):
         self._medoid_at = 0.0
         self._medoid_ok = 0
         self.toolbar = ResponsesToolbar()
+        self.grouping = ClusterGrouping(tasks, self)
         self.grid = CardGrid(self._bind, self._make_card)
         self.grid.setObjectName("responsesGrid")
         self.empty = QLabel(
@@ -64,6 +71,59 @@ class ResponsesView(QWidget):
         self.toolbar.changed.connect(self.reorder)
         self.toolbar.display_changed.connect(lambda: self.grid.refresh())
         self.toolbar.use_medoid.connect(self.use_medoid)
+        self._threshold_timer = QTimer(self)
+        self._threshold_timer.setSingleShot(True)
+        self._threshold_timer.setInterval(THRESHOLD_SETTLE_MS)
+        self._threshold_timer.timeout.connect(
+            lambda: self.grouping.set_threshold(self.toolbar.cluster_threshold())
+        )
+        self.toolbar.threshold_changed.connect(lambda _value: self._threshold_timer.start())
+        self.toolbar.grouping_changed.connect(self._grouping_toggled)
+        self.toolbar.recluster.connect(self.grouping.recluster_now)
+        self.grouping.changed.connect(self._clusters_changed)
+
+    def follow(self, feed: AnalysisFeed) -> None:
+        """Group by the answer clusters of the shared analysis (the Summary's)."""
+        self.grouping.follow(feed)
+        feed.set_cluster_threshold(self.toolbar.cluster_threshold())
+
+    def restore_state(self, settings: QSettings) -> None:
+        try:
+            threshold = float(str(settings.value(THRESHOLD_KEY, "")))
+        except ValueError:
+            threshold = self.toolbar.cluster_threshold()
+        self.toolbar.threshold_spin.setValue(threshold)  # clamped to the spin box's range
+        self.grouping.set_threshold(self.toolbar.cluster_threshold())
+        self.toolbar.set_grouped(settings.value(GROUP_KEY) == "cluster")
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue(THRESHOLD_KEY, f"{self.toolbar.cluster_threshold():.2f}")
+        settings.setValue(GROUP_KEY, "cluster" if self.toolbar.grouped() else "none")
+
+    # --- grouping by answer cluster --------------------------------------------------------
+
+    def _grouping_toggled(self) -> None:
+        grouped = self.toolbar.grouped()
+        self.grouping.set_active(grouped)
+        self._clusters_changed()
+
+    def _clusters_changed(self) -> None:
+        self._show_group_status()
+        if self.toolbar.grouped():
+            self.reorder()
+
+    def _show_group_status(self) -> None:
+        run = self.run
+        live = run is not None and not run.finished
+        self.toolbar.recluster_button.setVisible(self.toolbar.grouped() and live)
+        if self.toolbar.grouped():
+            ok = len(run.series.e2e_ms) if run else 0  # a point per OK response
+            text = grouping_status(
+                self.grouping.clusters, waiting=self.grouping.waiting, live=live,
+                finished_ok=ok,
+            )
+            self.toolbar.group_status.setText(text)
+            self.toolbar.group_status.setToolTip(text)
 
     # --- run lifecycle -------------------------------------------------------------------
 
@@ -78,6 +138,8 @@ class ResponsesView(QWidget):
         self.toolbar.set_baseline_text(None, auto=True)
         self.grid.set_ids([])
         self.stack.setCurrentWidget(self.grid)
+        self.grouping.set_run(run)
+        self._clusters_changed()
 
     def on_tick(self, tick: Tick) -> None:
         if tick.run is not self.run:
@@ -96,6 +158,8 @@ class ResponsesView(QWidget):
             self._reorder_timer.start()
         if tick.finished or tick.run_finished:
             self._maybe_update_medoid(force=tick.run_finished)
+            if self.toolbar.grouped():
+                self._show_group_status()  # "n finished since"; the cards on the timer
 
     def ok_texts(self) -> list[tuple[int, str]]:
         run = self.run
@@ -295,7 +359,10 @@ class ResponsesView(QWidget):
         elif key in ("ttft", "e2e"):
             what: Literal["ttft", "e2e"] = "ttft" if key == "ttft" else "e2e"
             kept.sort(key=lambda r: (r.ms(what) is None, r.ms(what) or 0.0))
-        self.grid.set_ids([r.id for r in kept])
+        if toolbar.grouped():
+            self.grid.set_sections(cluster_sections(kept, self.grouping.clusters))
+        else:
+            self.grid.set_ids([r.id for r in kept])
 
 
 def _diff_all(base: str, pairs: list[tuple[int, str]]) -> list[tuple[int, PairDiff]]:

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         # One throttled analysis feeds the Summary tab and the Plots tab's Variation page.
         self.summary.set_profiles(services.profiles.get)
         self.plots.follow(self.summary.analysis)
+        self.responses.follow(self.summary.analysis)  # its answer clusters
         self.responses.toolbar.similarity_tint_toggled.connect(
             self.responses.grid.set_similarity_tint
         )
@@ -335,6 +336,7 @@ class MainWindow(QMainWindow):
         tab = settings.value("window/tab", 0)
         self.tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)  # type: ignore[call-overload]
         self.params.restore_state(settings)
+        self.responses.restore_state(settings)
 
     def save_state(self) -> None:
         settings = self.services.settings
@@ -342,6 +344,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
         self.params.save_state(settings)
+        self.responses.save_state(settings)
         settings.sync()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
