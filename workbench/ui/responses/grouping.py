@@ -58,9 +58,8 @@ class ClusterGrouping(QObject):
         self.clusters = {}
         self.source = None
         self._next = None
+        # Grouped already: the clusters come with the final analysis, or on demand.
         self.waiting = False
-        if self.active:
-            self._ask()
 
     def set_active(self, active: bool) -> None:
         self.active = active

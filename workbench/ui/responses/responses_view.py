@@ -105,7 +105,8 @@ class ResponsesView(QWidget):
     def _grouping_toggled(self) -> None:
         grouped = self.toolbar.grouped()
         self.grouping.set_active(grouped)
-        self._clusters_changed()
+        self._show_group_status()
+        self.reorder()
 
     def _clusters_changed(self) -> None:
         self._show_group_status()
