@@ -101,20 +101,17 @@ def cluster_sections(
 def grouping_status(
     clusters: Mapping[CellKey, CellClusters], *, waiting: bool, live: bool, finished_ok: int
 ) -> str:
-    """The line above grouped cards: how many clusters, at what threshold, how fresh."""
+    """The line beside the threshold: how many clusters of how many responses, how fresh."""
     if waiting:
         return "Re-clustering…" if clusters else "Clustering the responses…"
     if not clusters:
         return "The clusters appear when responses have finished."
     count = sum(len(c.clusters) for c in clusters.values())
     clustered = sum(c.responses for c in clusters.values())
-    threshold = next(iter(clusters.values())).threshold
     cells = f" in {len(clusters)} cells" if len(clusters) > 1 else ""
     noun = "cluster" if count == 1 else "clusters"
-    text = (
-        f"{count} answer {noun}{cells} of {clustered} responses (mean word similarity "
-        f"≥ {threshold:.2f} is one answer) · each cluster's medoid first"
-    )
+    # The threshold is in the spin box beside this line; the tooltip spells it out.
+    text = f"{count} answer {noun}{cells} of {clustered} responses"
     sampled = sum(c.sampled for c in clusters.values())
     if sampled < clustered:
         text += f" · clusters found on {sampled} sampled responses, the rest joined the nearest"

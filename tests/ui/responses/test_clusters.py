@@ -59,6 +59,20 @@ def test_cards_grouped_by_cluster_largest_first_medoid_first(templated_window, q
     assert medoid_card.medoid_badge.isVisible()
     other = view.grid.card_for(sections[0].ids[1])
     assert other is not None and not other.is_medoid
+    # Grouped, each card is diffed against its own cluster's medoid: a few words differ.
+    assert view.toolbar.baseline_label.text() == "Diffs: each cluster's medoid"
+    for section in sections:
+        for item_id in section.ids[1:]:
+            assert view.base_for(item_id) == section.medoid_id
+            assert view.diff_for(item_id).similarity >= 0.8
+    assert "sim 0.9" in other.metrics.text()
+    assert medoid_card.state_badge.text() == "ok"  # marked "medoid", not "baseline"
+    # Choosing a baseline diffs every card against it again.
+    view.make_baseline(sections[1].ids[0])
+    assert view.base_for(sections[0].ids[1]) == sections[1].ids[0]
+    assert view.toolbar.baseline_label.text().startswith("Baseline #")
+    view.use_medoid()
+    assert view.base_for(sections[0].ids[1]) == sections[0].medoid_id
     # Each cluster is one answer: its members read alike, the clusters do not.
     run = window.bridge.run
     heads = [run.responses[s.medoid_id].text.split("\n")[0] for s in sections]
@@ -66,7 +80,7 @@ def test_cards_grouped_by_cluster_largest_first_medoid_first(templated_window, q
     # The Summary counted the same clusters.
     (cell,) = window.summary.analysis.latest.report.cells
     assert cell.diversity.clusters == 3
-    assert "3 answer clusters of 20 responses" in view.toolbar.group_status.text()
+    assert view.toolbar.group_status.text().startswith("3 answer clusters of 20 responses")
 
     # A strict threshold splits the reworded answers: more clusters, without a new run.
     runs_before = window.bridge.run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +37,7 @@ OUTCOMES: tuple[tuple[str, ResponseState | None], ...] = (
 )
 GROUPS = (("Ungrouped", "none"), ("By cluster", "cluster"))
 THRESHOLD_RANGE = (0.50, 0.99)
+GROUP_KEY, THRESHOLD_KEY = "responses/group_by", "analysis/cluster_threshold"
 
 
 class ResponsesToolbar(QWidget):
@@ -225,7 +226,16 @@ class ResponsesToolbar(QWidget):
         self.level_combo.setCurrentIndex(max(0, index))
         self.level_combo.blockSignals(False)
 
-    def set_baseline_text(self, item_id: int | None, *, auto: bool) -> None:
+    def set_baseline_text(self, item_id: int | None, *, auto: bool,
+                          per_cluster: bool = False) -> None:
+        if per_cluster:
+            self.baseline_label.setText("Diffs: each cluster's medoid")
+            self.baseline_label.setToolTip(
+                "Grouped by cluster, every card is diffed against its cluster's medoid; "
+                "make a card the baseline to diff them all against it"
+            )
+            self.medoid_button.setVisible(False)
+            return
         if item_id is None:
             self.baseline_label.setText("Baseline: medoid")
         else:
@@ -235,6 +245,18 @@ class ResponsesToolbar(QWidget):
             + (": the medoid, the most typical response" if auto else "")
         )
         self.medoid_button.setVisible(not auto)
+
+    def restore_state(self, settings: QSettings) -> None:
+        try:
+            threshold = float(str(settings.value(THRESHOLD_KEY, "")))
+        except ValueError:
+            threshold = self.cluster_threshold()
+        self.threshold_spin.setValue(threshold)  # clamped to the spin box's range
+        self.set_grouped(settings.value(GROUP_KEY) == "cluster")
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue(THRESHOLD_KEY, f"{self.cluster_threshold():.2f}")
+        settings.setValue(GROUP_KEY, "cluster" if self.grouped() else "none")
 
     def sort_key(self) -> str:
         return str(self.sort_combo.currentData())
