@@ -123,9 +123,15 @@ def diversity_rows(report: AnalysisReport, labels: tuple[str, str]) -> list[Dive
             va, vb = getattr(a, field), getattr(b, field)
             delta = None if va is None or vb is None else vb - va
             unit = SHARE if digits == SHARE else ""
-            rows.append(DiversityRow(_cell_name(variant, level, step), label,
-                                     _shown(va, digits), _shown(vb, digits),
-                                     change(delta, "absolute", unit)))
+            rows.append(
+                DiversityRow(
+                    _cell_name(variant, level, step),
+                    label,
+                    _shown(va, digits),
+                    _shown(vb, digits),
+                    change(delta, "absolute", unit),
+                )
+            )
     return rows
 
 
@@ -134,17 +140,32 @@ def format_diversity(report: AnalysisReport, labels: tuple[str, str]) -> str:
     rows = diversity_rows(report, labels)
     if not rows:
         return ""
-    threshold = next((c.diversity.threshold for c in report.cells
-                      if c.diversity.threshold is not None), None)
+    threshold = next(
+        (c.diversity.threshold for c in report.cells if c.diversity.threshold is not None), None
+    )
     head = ("cell", "measure", labels[0], labels[1], "change")
     # The cell named once, on its first measure.
-    table = [head, *((r.cell if i == 0 or rows[i - 1].cell != r.cell else "", r.measure, r.a,
-                      r.b, r.change) for i, r in enumerate(rows))]
+    table = [
+        head,
+        *(
+            (r.cell if i == 0 or rows[i - 1].cell != r.cell else "", r.measure, r.a, r.b, r.change)
+            for i, r in enumerate(rows)
+        ),
+    ]
     widths = [max(len(line[i]) for line in table) for i in range(len(head))]
-    lines = [f"Diversity of the answers ({labels[1]} against {labels[0]}; clusters at mean "
-             f"word similarity >= {fixed(threshold, 2)}):"]
+    lines = [
+        f"Diversity of the answers ({labels[1]} against {labels[0]}; clusters at mean "
+        f"word similarity >= {fixed(threshold, 2)}):"
+    ]
     for line in table:
-        lines.append("  " + "  ".join(
-            [line[0].ljust(widths[0]), line[1].ljust(widths[1]),
-             *(v.rjust(w) for v, w in zip(line[2:], widths[2:], strict=True))]).rstrip())
+        lines.append(
+            "  "
+            + "  ".join(
+                [
+                    line[0].ljust(widths[0]),
+                    line[1].ljust(widths[1]),
+                    *(v.rjust(w) for v, w in zip(line[2:], widths[2:], strict=True)),
+                ]
+            ).rstrip()
+        )
     return "\n".join(lines) + "\n"

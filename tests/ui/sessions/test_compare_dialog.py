@@ -81,9 +81,27 @@ def test_compare_shows_both_sessions_diversity(window_factory, sim_factory, qtbo
     for name, extra in (("three", ("--templates", "3")), ("free", ())):
         url = sim_factory("--zero-delay", "--seed", "2", *extra)
         path = tmp_path / f"{name}.jsonl"
-        args = [sys.executable, "-m", "workbench", "run", "--base-url", url + "/v1", "--model", "sim-chat", "--prompt",
-                "Explain how a load balancer spreads requests.", "--temperature", "0.7",
-                "--concurrency", "4", "--repetitions", "20", "--out", str(path), "--quiet"]
+        args = [
+            sys.executable,
+            "-m",
+            "workbench",
+            "run",
+            "--base-url",
+            url + "/v1",
+            "--model",
+            "sim-chat",
+            "--prompt",
+            "Explain how a load balancer spreads requests.",
+            "--temperature",
+            "0.7",
+            "--concurrency",
+            "4",
+            "--repetitions",
+            "20",
+            "--out",
+            str(path),
+            "--quiet",
+        ]
         subprocess.run(args, check=True, timeout=120)
         paths.append(path)
     window = window_factory()

@@ -37,6 +37,7 @@ class _Placed:
     count: int
     section: CardSection
 
+
 Binder = Callable[[ResponseCard, int], None]
 
 
@@ -243,5 +244,5 @@ class CardGrid(QAbstractScrollArea):
             label.setGeometry(GAP, GAP + y - top, width, HEADER_HEIGHT - 4)
             label.show()
             self._shown_headers[index] = label
-        for label in self._headers[len(headers):]:
+        for label in self._headers[len(headers) :]:
             label.hide()

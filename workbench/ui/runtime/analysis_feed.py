@@ -151,8 +151,7 @@ class AnalysisFeed(QObject):
 
     async def _recluster(self, source: AnalysisUpdate, threshold: float) -> None:
         try:
-            report = await asyncio.to_thread(with_threshold, source.report, source.cells,
-                                             threshold)
+            report = await asyncio.to_thread(with_threshold, source.report, source.cells, threshold)
         except Exception:  # the analysis must never take the window down
             log.exception("re-clustering the run failed")
             return
