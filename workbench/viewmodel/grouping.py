@@ -116,5 +116,5 @@ def grouping_status(
     if sampled < clustered:
         text += f" · clusters found on {sampled} sampled responses, the rest joined the nearest"
     if live and finished_ok > clustered:
-        text += f" · {finished_ok - clustered} finished since: Re-cluster to include them"
+        text += f" · {finished_ok - clustered} more finished since"
     return text

@@ -158,7 +158,10 @@ class ResponsesView(QWidget):
         changed = set(tick.streamed) | set(tick.finished)
         if changed:
             self.grid.refresh(changed)
-        if tick.finished and not self.toolbar.is_default_view():
+        # A throttle, not a debounce: steady finishes must not starve the re-sort.
+        if tick.finished and not self.toolbar.is_default_view() and (
+            not self._reorder_timer.isActive()
+        ):
             self._reorder_timer.start()
         if tick.finished or tick.run_finished:
             self._maybe_update_medoid(force=tick.run_finished)
