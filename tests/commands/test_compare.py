@@ -63,3 +63,32 @@ def test_bad_inputs_exit_2_naming_the_problem(
     bad.write_text("not a session\n")
     assert main(["compare", str(bad), str(bad)]) == 2
     assert "bad.jsonl, line 1" in capsys.readouterr().err
+
+
+def _diversity_line(out: str, measure: str) -> list[str]:
+    section = out[out.index("Diversity of the answers"):]
+    line = next(line for line in section.splitlines() if measure in line)
+    return line.split(measure)[1].split()
+
+
+def test_prints_both_sessions_diversity_and_the_change(
+    sim_factory: Callable[..., str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A: three answers, reworded (the simulator's templates); B: every answer its own.
+    three = _session(sim_factory("--zero-delay", "--templates", "3", "--seed", "2"),
+                     tmp_path / "three.jsonl", "--concurrency", "4", "--temperature", "0.7")
+    free = _session(sim_factory("--zero-delay", "--seed", "2"), tmp_path / "free.jsonl",
+                    "--concurrency", "4", "--temperature", "0.7")
+    capsys.readouterr()
+    assert main(["compare", str(three), str(free), "--labels", "three,free"]) == 0
+    out = capsys.readouterr().out
+    assert "Diversity of the answers (free against three" in out
+    effective_a, effective_b, effective_change = _diversity_line(out, "Effective answers (Vendi)")
+    assert 2.2 <= float(effective_a) <= 4.0 < float(effective_b)
+    assert float(effective_change) == pytest.approx(float(effective_b) - float(effective_a),
+                                                    abs=0.11)
+    clusters_a, clusters_b, _ = _diversity_line(out, "Answer clusters")
+    assert clusters_a == "3" and int(clusters_b) > 3
+    modal = _diversity_line(out, "Modal agreement")
+    assert modal[2].startswith("-") and modal[3] == "pp"
+    assert _diversity_line(out, "Semantic entropy (nats)")

@@ -11,7 +11,7 @@ import msgspec
 
 from workbench.commands._session import open_session
 from workbench.core.analysis import AnalysisOptions, format_report
-from workbench.core.compare import compare_sessions, session_labels
+from workbench.core.compare import compare_sessions, format_diversity, session_labels
 from workbench.core.journal import SessionFileError
 
 
@@ -61,4 +61,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{labels[0]} = {args.a} ({len(a.samples)} attempts, plan {a.header.plan.name!r})")
     print(f"{labels[1]} = {args.b} ({len(b.samples)} attempts, plan {b.header.plan.name!r})")
     print(format_report(report), end="")
+    diversity = format_diversity(report, labels)
+    if diversity:
+        print()
+        print(diversity, end="")
     return 0

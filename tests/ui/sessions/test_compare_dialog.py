@@ -67,3 +67,58 @@ def test_compare_names_a_broken_file(window_factory, qtbot, tmp_path):
     assert dialog.report is None and dialog.compare_button.isEnabled()
     assert good.is_file()
     dialog.close()
+
+
+def test_compare_shows_both_sessions_diversity(window_factory, sim_factory, qtbot, tmp_path):
+    import subprocess
+    import sys
+
+    from workbench.core.format import fixed
+
+    # A: three answers, reworded (the simulator's templates); B: every answer its own. Run
+    # by the CLI in a child process: the window's event loop owns this one.
+    paths = []
+    for name, extra in (("three", ("--templates", "3")), ("free", ())):
+        url = sim_factory("--zero-delay", "--seed", "2", *extra)
+        path = tmp_path / f"{name}.jsonl"
+        args = [
+            sys.executable,
+            "-m",
+            "workbench",
+            "run",
+            "--base-url",
+            url + "/v1",
+            "--model",
+            "sim-chat",
+            "--prompt",
+            "Explain how a load balancer spreads requests.",
+            "--temperature",
+            "0.7",
+            "--concurrency",
+            "4",
+            "--repetitions",
+            "20",
+            "--out",
+            str(path),
+            "--quiet",
+        ]
+        subprocess.run(args, check=True, timeout=120)
+        paths.append(path)
+    window = window_factory()
+    dialog = window.session_actions.open_compare()
+    dialog.first_edit.setText(str(paths[0]))
+    dialog.second_edit.setText(str(paths[1]))
+    task = dialog.start()
+    qtbot.waitUntil(task.done, timeout=60_000)
+    a, b = (next(c for c in dialog.report.cells if c.source == s) for s in ("A", "B"))
+    assert a.diversity.clusters == 3 and b.diversity.vendi > a.diversity.vendi
+    table = dialog.diversity
+    assert table.rowCount() == 1
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[1] == "Effective answers (Vendi) A → B"
+    row = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert row[0] == "c=4"
+    assert row[1].startswith(f"{fixed(a.diversity.vendi, 1)} → {fixed(b.diversity.vendi, 1)}")
+    assert row[2].startswith(f"3 → {b.diversity.clusters}")
+    assert "pp" in row[4]
+    dialog.close()

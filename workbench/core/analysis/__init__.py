@@ -11,16 +11,23 @@ contract in pyproject.toml keeps the ui, view models and commands to it).
 
 from workbench.core.analysis.answers import AnswerExtractor, AnswerSpecError, parse_json_path
 from workbench.core.analysis.cells import (
+    CellData,
     final_samples,
     group_by_cell,
     measure_cell,
     measure_cell_quick,
     quick_cells,
 )
+from workbench.core.analysis.clusters import (
+    AnswerCluster,
+    CellClusters,
+    cluster_cell,
+    with_threshold,
+)
 from workbench.core.analysis.diff import DiffOp, word_diff
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import EffectsError, estimate_effects
-from workbench.core.analysis.pipeline import AnalysisOptions, analyze
+from workbench.core.analysis.pipeline import AnalysisOptions, analyze, analyze_cells
 from workbench.core.analysis.results import (
     Agreement,
     AnalysisReport,
@@ -54,8 +61,11 @@ __all__ = [
     "Agreement",
     "AnalysisOptions",
     "AnalysisReport",
+    "AnswerCluster",
     "AnswerExtractor",
     "AnswerSpecError",
+    "CellClusters",
+    "CellData",
     "CellMetrics",
     "Change",
     "Depth",
@@ -77,6 +87,8 @@ __all__ = [
     "Timings",
     "Trend",
     "analyze",
+    "analyze_cells",
+    "cluster_cell",
     "distribution",
     "encode_all",
     "estimate_effects",
@@ -91,6 +103,7 @@ __all__ = [
     "quick_cells",
     "similarity_matrix",
     "text_features",
+    "with_threshold",
     "word_diff",
     "words",
 ]

@@ -73,6 +73,8 @@ class CellData:
     # Similarity matrix of the (possibly subsampled) responses and their exact-text classes.
     similarity: FloatMatrix = field(default_factory=lambda: np.zeros((0, 0)))
     text_class: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    # Sample id of each row of `similarity` (the answer clusters name their members by it).
+    sample_ids: list[int] = field(default_factory=list)
 
 
 def _ms(values: Iterable[int | float | None]) -> FloatArray:
@@ -261,6 +263,7 @@ def measure_cell(
         errors=as_array([float(s.outcome == "error") for s in decided]),
         similarity=matrix,
         text_class=text_class[chosen] if len(chosen) else np.zeros(0, np.int64),
+        sample_ids=[ok[i].id for i in chosen],
     )
     return metrics, data
 

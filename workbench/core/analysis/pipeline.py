@@ -41,6 +41,14 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
 
     Raises AnswerSpecError (bad regex / JSON path) and EffectsError (unknown baseline).
     """
+    return analyze_cells(samples, options)[0]
+
+
+def analyze_cells(
+    samples: Sequence[Sample], options: AnalysisOptions | None = None
+) -> tuple[AnalysisReport, list[CellData]]:
+    """`analyze`, and each cell's similarity matrix with the ids of its rows: what the
+    window re-clusters at another threshold without measuring the cells again."""
     opts = options or AnalysisOptions()
     extractor = (
         AnswerExtractor(opts.answer_regex, opts.answer_json_path)
@@ -68,7 +76,7 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
             f"similarity computed on a seeded subsample of {opts.similarity_cap} responses "
             f"in {len(capped)} cell(s)"
         )
-    return AnalysisReport(
+    report = AnalysisReport(
         cells=metrics,
         effects=result.effects,
         trends=result.trends,
@@ -81,3 +89,4 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
         seed=opts.seed,
         warnings=warnings,
     )
+    return report, data

@@ -57,6 +57,11 @@ class ResponseCard(QFrame):
         self.title.setObjectName("cardTitle")
         self.state_badge = QLabel()
         self.state_badge.setObjectName("stateBadge")
+        self.medoid_badge = QLabel("medoid")
+        self.medoid_badge.setObjectName("medoidBadge")
+        self.medoid_badge.setToolTip("The most typical response of its answer cluster")
+        self.medoid_badge.hide()
+        self.is_medoid = False
         self.baseline_button = self._tool(
             "star.svg", "★", "Make this response the baseline for the diff"
         )
@@ -80,6 +85,7 @@ class ResponseCard(QFrame):
         header = QHBoxLayout()
         header.setSpacing(4)
         header.addWidget(self.title, 1)
+        header.addWidget(self.medoid_badge)
         header.addWidget(self.state_badge)
         for button in (self.baseline_button, self.compare_button, self.copy_button):
             header.addWidget(button)
@@ -179,6 +185,16 @@ class ResponseCard(QFrame):
         self._mode = "html"
         self._shown_text = key
 
+    def set_medoid(self, medoid: bool) -> None:
+        """Highlight the card as its answer cluster's medoid (the grid's cluster view)."""
+        if medoid == self.is_medoid:
+            return
+        self.is_medoid = medoid
+        self.medoid_badge.setVisible(medoid)
+        self.setProperty("medoid", medoid)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
     # --- colouring by similarity to the baseline ---------------------------------------
 
     def set_tint_enabled(self, enabled: bool) -> None:
@@ -216,4 +232,5 @@ class ResponseCard(QFrame):
         self.item_id = None
         self._shown_text = ""
         self.body.clear()
+        self.set_medoid(False)
         self.hide()

@@ -1,8 +1,8 @@
-"""Sort, filter and diff controls above the response cards."""
+"""Sort, filter, diff and grouping controls above the response cards."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSettings, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -12,9 +12,11 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
+from workbench.core.analysis import DEFAULT_CLUSTER_THRESHOLD
 from workbench.viewmodel.live import ResponseState
 
 SORTS = (
@@ -33,6 +35,9 @@ OUTCOMES: tuple[tuple[str, ResponseState | None], ...] = (
     ("Streaming", "running"),
     ("Cancelled", "cancelled"),
 )
+GROUPS = (("Ungrouped", "none"), ("By cluster", "cluster"))
+THRESHOLD_RANGE = (0.50, 0.99)
+GROUP_KEY, THRESHOLD_KEY = "responses/group_by", "analysis/cluster_threshold"
 
 
 class ResponsesToolbar(QWidget):
@@ -40,6 +45,9 @@ class ResponsesToolbar(QWidget):
     display_changed = Signal()  # how cards are drawn
     use_medoid = Signal()
     similarity_tint_toggled = Signal(bool)
+    grouping_changed = Signal()
+    threshold_changed = Signal(float)
+    recluster = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -88,6 +96,31 @@ class ResponsesToolbar(QWidget):
             "Colour each card's left edge by its similarity to the baseline: warm = unlike "
             "it, cool = nearly the same (needs Diff on)"
         )
+        self.group_combo = QComboBox()
+        self.group_combo.setObjectName("groupCombo")
+        self.group_combo.setAccessibleName("Group responses")
+        self.group_combo.setToolTip(
+            "Group each cell's cards by answer cluster: responses alike enough to be the "
+            "same answer, the largest cluster first, its medoid first"
+        )
+        for label, key in GROUPS:
+            self.group_combo.addItem(label, key)
+        self.threshold_spin = QDoubleSpinBox()
+        self.threshold_spin.setObjectName("clusterThreshold")
+        self.threshold_spin.setAccessibleName("Cluster threshold")
+        self.threshold_spin.setRange(*THRESHOLD_RANGE)
+        self.threshold_spin.setDecimals(2)
+        self.threshold_spin.setSingleStep(0.01)
+        self.threshold_spin.setValue(DEFAULT_CLUSTER_THRESHOLD)
+        self.threshold_spin.setPrefix("alike ≥ ")
+        self.threshold_spin.setToolTip(
+            "Mean word similarity at which responses count as one answer (default "
+            f"{DEFAULT_CLUSTER_THRESHOLD:.2f}; docs/analysis.md, Answer clusters). Also "
+            "sets the Summary's Modal column."
+        )
+        self.recluster_button = QPushButton("Re-cluster")
+        self.recluster_button.setObjectName("reclusterButton")
+        self.recluster_button.setToolTip("Cluster the responses finished so far")
         self.baseline_label = QLabel()
         self.baseline_label.setObjectName("baselineLabel")
         self.medoid_button = QPushButton("Use medoid")
@@ -102,11 +135,27 @@ class ResponsesToolbar(QWidget):
             combo.setMinimumContentsLength(5)
         self.length_spin.setMaximumWidth(104)
         self.similarity_spin.setMaximumWidth(94)
-        # The baseline label gives way first when the window is narrow.
-        self.baseline_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.baseline_label.setMinimumWidth(60)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 6, 10, 6)
+        self.threshold_spin.setMaximumWidth(98)
+        self.group_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.group_status = QLabel()
+        self.group_status.setObjectName("groupStatus")
+        # The status gives way first when the window is narrow (its tooltip has it all).
+        self.group_status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.group_status.setMinimumWidth(60)
+        self.cluster_controls = QWidget()  # shown only when grouped by cluster
+        cluster_layout = QHBoxLayout(self.cluster_controls)
+        cluster_layout.setContentsMargins(0, 0, 0, 0)
+        cluster_layout.setSpacing(6)
+        cluster_layout.addWidget(self.threshold_spin)
+        cluster_layout.addWidget(self.recluster_button)
+        cluster_layout.addWidget(self.group_status, 1)
+
+        # Row one: which cards, in which order, drawn how. Row two: how they are grouped
+        # and what they are diffed against.
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(10, 6, 10, 6)
+        rows.setSpacing(5)
+        layout = QHBoxLayout()
         layout.setSpacing(6)
         self.sort_combo.setMinimumContentsLength(8)
         layout.addWidget(self.sort_combo)
@@ -118,9 +167,20 @@ class ResponsesToolbar(QWidget):
         layout.addWidget(self.highlight_check)
         layout.addWidget(self.only_check)
         layout.addWidget(self.tint_check)
-        layout.addSpacing(8)
-        layout.addWidget(self.baseline_label, 1)
-        layout.addWidget(self.medoid_button)
+        layout.addStretch(1)
+        second = QHBoxLayout()
+        second.setSpacing(6)
+        group_label = QLabel("Group by")
+        group_label.setBuddy(self.group_combo)
+        second.addWidget(group_label)
+        second.addWidget(self.group_combo)
+        second.addWidget(self.cluster_controls, 1)
+        second.addStretch(0)
+        second.addSpacing(8)
+        second.addWidget(self.baseline_label)
+        second.addWidget(self.medoid_button)
+        rows.addLayout(layout)
+        rows.addLayout(second)
 
         for combo in (self.sort_combo, self.level_combo, self.outcome_combo):
             combo.currentIndexChanged.connect(self.changed)
@@ -130,7 +190,26 @@ class ResponsesToolbar(QWidget):
         self.only_check.toggled.connect(self.display_changed)
         self.tint_check.toggled.connect(self.similarity_tint_toggled)
         self.medoid_button.clicked.connect(self.use_medoid)
+        self.group_combo.currentIndexChanged.connect(self._grouping_toggled)
+        self.threshold_spin.valueChanged.connect(self.threshold_changed)
+        self.recluster_button.clicked.connect(self.recluster)
         self.set_baseline_text(None, auto=True)
+        self._grouping_toggled()
+
+    def _grouping_toggled(self) -> None:
+        self.cluster_controls.setVisible(self.grouped())
+        self.recluster_button.setVisible(False)  # the view shows it while a run is live
+        self.grouping_changed.emit()
+
+    def grouped(self) -> bool:
+        return bool(self.group_combo.currentData() == "cluster")
+
+    def set_grouped(self, grouped: bool) -> None:
+        self.group_combo.setCurrentIndex(self.group_combo.findData(
+            "cluster" if grouped else "none"))
+
+    def cluster_threshold(self) -> float:
+        return round(self.threshold_spin.value(), 2)
 
     def _highlight_toggled(self, on: bool) -> None:
         self.only_check.setEnabled(on)
@@ -147,7 +226,16 @@ class ResponsesToolbar(QWidget):
         self.level_combo.setCurrentIndex(max(0, index))
         self.level_combo.blockSignals(False)
 
-    def set_baseline_text(self, item_id: int | None, *, auto: bool) -> None:
+    def set_baseline_text(self, item_id: int | None, *, auto: bool,
+                          per_cluster: bool = False) -> None:
+        if per_cluster:
+            self.baseline_label.setText("Diffs: each cluster's medoid")
+            self.baseline_label.setToolTip(
+                "Grouped by cluster, every card is diffed against its cluster's medoid; "
+                "make a card the baseline to diff them all against it"
+            )
+            self.medoid_button.setVisible(False)
+            return
         if item_id is None:
             self.baseline_label.setText("Baseline: medoid")
         else:
@@ -157,6 +245,18 @@ class ResponsesToolbar(QWidget):
             + (": the medoid, the most typical response" if auto else "")
         )
         self.medoid_button.setVisible(not auto)
+
+    def restore_state(self, settings: QSettings) -> None:
+        try:
+            threshold = float(str(settings.value(THRESHOLD_KEY, "")))
+        except ValueError:
+            threshold = self.cluster_threshold()
+        self.threshold_spin.setValue(threshold)  # clamped to the spin box's range
+        self.set_grouped(settings.value(GROUP_KEY) == "cluster")
+
+    def save_state(self, settings: QSettings) -> None:
+        settings.setValue(THRESHOLD_KEY, f"{self.cluster_threshold():.2f}")
+        settings.setValue(GROUP_KEY, "cluster" if self.grouped() else "none")
 
     def sort_key(self) -> str:
         return str(self.sort_combo.currentData())
@@ -189,4 +289,5 @@ class ResponsesToolbar(QWidget):
             and self.outcome_filter() is None
             and self.min_length() == 0
             and self.similarity_limit() >= 1
+            and not self.grouped()
         )

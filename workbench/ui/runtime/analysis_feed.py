@@ -4,6 +4,9 @@
 a view that shows its results is visible, and once more (with the full bootstrap) when the
 run ends. The pause between two live analyses also grows with what the last one cost, so a
 long run never keeps a core busy with analyses that the Qt thread then waits on for the GIL.
+
+Each update keeps the cells' similarity matrices: a new cluster threshold re-clusters them
+(milliseconds) instead of analysing again, and the Responses tab groups its cards from them.
 """
 
 from __future__ import annotations
@@ -12,12 +15,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from workbench.core.analysis import AnalysisOptions, AnalysisReport, analyze
+from workbench.core.analysis import (
+    DEFAULT_CLUSTER_THRESHOLD,
+    AnalysisOptions,
+    AnalysisReport,
+    CellData,
+    analyze_cells,
+    with_threshold,
+)
 from workbench.core.records import Sample
 from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.live import LiveRun
@@ -37,11 +47,18 @@ class AnalysisUpdate:
     report: AnalysisReport
     samples: Sequence[Sample]  # what was analysed (views reuse it, e.g. for the heatmap)
     final: bool  # the run had finished: this is the complete analysis
+    cells: Sequence[CellData] = ()  # similarity matrices, in the report's cell order
+    threshold: float = DEFAULT_CLUSTER_THRESHOLD  # of the report's answer clusters
+    requested: bool = False  # asked for with `analyze_now` (on demand, not the throttle)
 
 
-def analyze_live(samples: Sequence[Sample], final: bool) -> AnalysisReport:
-    options = AnalysisOptions() if final else AnalysisOptions(resamples=LIVE_RESAMPLES)
-    return analyze(samples, options)
+def analyze_live(
+    samples: Sequence[Sample], final: bool, threshold: float = DEFAULT_CLUSTER_THRESHOLD
+) -> tuple[AnalysisReport, list[CellData]]:
+    options = AnalysisOptions(cluster_threshold=threshold)
+    if not final:
+        options = AnalysisOptions(resamples=LIVE_RESAMPLES, cluster_threshold=threshold)
+    return analyze_cells(samples, options)
 
 
 class AnalysisFeed(QObject):
@@ -60,6 +77,8 @@ class AnalysisFeed(QObject):
         self._dirty = False
         self._final_pending = False
         self._not_before = 0.0
+        self._requested = False
+        self.cluster_threshold = DEFAULT_CLUSTER_THRESHOLD
         self._timer = QTimer(self)
         self._timer.setInterval(int(MIN_INTERVAL_S * 1000 / 4))
         self._timer.timeout.connect(self._maybe_start)
@@ -76,6 +95,7 @@ class AnalysisFeed(QObject):
         self.latest = None
         self._dirty = False
         self._final_pending = False
+        self._requested = False
         self._not_before = 0.0
 
     def mark_dirty(self) -> None:
@@ -90,6 +110,17 @@ class AnalysisFeed(QObject):
         """A view became visible: analyse soon if its data is stale."""
         self._maybe_start()
 
+    def analyze_now(self) -> None:
+        """Analyse the run as it is now, whatever is visible and however recent the last
+        analysis (a user asked: e.g. to cluster the responses of a live run)."""
+        self._requested = True
+        self._maybe_start()
+
+    def set_cluster_threshold(self, threshold: float) -> None:
+        """Cluster at `threshold` from now on; the latest analysis is re-clustered soon."""
+        self.cluster_threshold = threshold
+        self._maybe_start()
+
     def _wanted(self) -> bool:
         return any(w.isVisible() for w in self._watchers)
 
@@ -102,18 +133,46 @@ class AnalysisFeed(QObject):
             self._dirty = False
             self._slot.bind(self._compute(run, final=True))
             return
+        if self._requested and not run.finished:
+            self._requested = False
+            self._dirty = False
+            self._slot.bind(self._compute(run, final=False, requested=True))
+            return
+        latest = self.latest
+        if latest is not None and latest.threshold != self.cluster_threshold:
+            self._requested = False
+            self._slot.bind(self._recluster(latest, self.cluster_threshold))
+            return
+        self._requested = False  # a finished run's latest analysis is already complete
         if not (self._dirty and self._wanted()) or time.monotonic() < self._not_before:
             return
         self._dirty = False
         self._slot.bind(self._compute(run, final=run.finished))
 
-    async def _compute(self, run: LiveRun, *, final: bool) -> None:
+    async def _recluster(self, source: AnalysisUpdate, threshold: float) -> None:
+        try:
+            report = await asyncio.to_thread(with_threshold, source.report, source.cells, threshold)
+        except Exception:  # the analysis must never take the window down
+            log.exception("re-clustering the run failed")
+            return
+        if source is not self.latest:
+            return  # a newer analysis arrived meanwhile (at the threshold then current)
+        self._publish(replace(source, report=report, threshold=threshold, requested=True))
+
+    def _publish(self, update: AnalysisUpdate) -> None:
+        self.latest = update
+        self.updated.emit(update)
+        if self._final_pending or update.threshold != self.cluster_threshold:
+            self._maybe_start()
+
+    async def _compute(self, run: LiveRun, *, final: bool, requested: bool = False) -> None:
         samples = run.samples()
         if not samples:
             return
         started = time.monotonic()
+        threshold = self.cluster_threshold
         try:
-            report = await asyncio.to_thread(analyze_live, samples, final)
+            report, cells = await asyncio.to_thread(analyze_live, samples, final, threshold)
         except Exception:  # the analysis must never take the window down
             log.exception("analysis of the run failed")
             return
@@ -123,7 +182,4 @@ class AnalysisFeed(QObject):
         if run is not self.run:
             return  # a newer run started meanwhile
         self.analyses += 1
-        self.latest = AnalysisUpdate(run, report, samples, final)
-        self.updated.emit(self.latest)
-        if self._final_pending:
-            self._maybe_start()
+        self._publish(AnalysisUpdate(run, report, samples, final, cells, threshold, requested))

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.core.analysis import EFFECT_METRICS, AnalysisReport, CellMetrics, Effect
-from workbench.core.compare import compare_sessions
+from workbench.core.compare import DIVERSITY_MEASURES, compare_sessions, diversity_rows
 from workbench.core.format import (
     DASH,
     duration_ms,
@@ -49,6 +49,14 @@ METRIC_LABELS = {spec.key: spec.label for spec in EFFECT_METRICS}
 EFFECT_COLUMNS = ("Metric", "Baseline", "Compared", "Change", "95% CI", "Verdict")
 CELL_COLUMNS = ("Session", "Cell", "OK", "Errors", "TTFT p50", "E2E p50", "E2E p95",
                 "Length", "Length CV", "Distinct", "Similarity")
+DIVERSITY_TIPS = {
+    "Effective answers (Vendi)": "Effective number of genuinely different answers (Vendi "
+    "score): near k when the responses are k answers reworded",
+    "Answer clusters": "Groups of responses alike enough to be one answer",
+    "Semantic entropy (nats)": "Entropy of the cluster shares: 0 when every response is one "
+    "answer",
+    "Modal agreement": "The largest cluster's share of the responses",
+}
 
 
 def _value(value: float | None) -> str:
@@ -150,6 +158,13 @@ class CompareDialog(QDialog):
         self.findings.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.effects = _table("compareEffects", EFFECT_COLUMNS)
         self.cells = _table("compareCells", CELL_COLUMNS)
+        self.diversity = _table(
+            "compareDiversity", ("Cell", *(f"{m} A → B" for m, _, _ in DIVERSITY_MEASURES))
+        )
+        for index, (measure, _, _) in enumerate(DIVERSITY_MEASURES, start=1):
+            header = self.diversity.horizontalHeaderItem(index)
+            if header is not None:
+                header.setToolTip(DIVERSITY_TIPS[measure])
 
         pick = QGridLayout()
         for row, (label, edit) in enumerate(
@@ -166,7 +181,8 @@ class CompareDialog(QDialog):
         results = QSplitter(Qt.Orientation.Vertical)
         results.setChildrenCollapsible(False)
         for title, widget in (("Findings", self.findings), ("Effects of B against A",
-                              self.effects), ("Per cell", self.cells)):
+                              self.effects), ("Diversity of the answers", self.diversity),
+                              ("Per cell", self.cells)):
             box = QWidget()
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 6, 0, 0)
@@ -175,7 +191,7 @@ class CompareDialog(QDialog):
             column.addWidget(heading)
             column.addWidget(widget, 1)
             results.addWidget(box)
-        results.setSizes([130, 330, 200])
+        results.setSizes([110, 300, 120, 160])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 12)
@@ -240,6 +256,11 @@ class CompareDialog(QDialog):
         effects = sorted(report.effects, key=lambda e: (not e.significant, e.metric))
         _fill(self.effects, [effect_row(e) for e in effects], [e.summary for e in effects])
         _fill(self.cells, [cell_row(c) for c in report.cells])
+        # A row per shared cell: each measure as "A → B (change)".
+        by_cell: dict[str, list[str]] = {}
+        for r in diversity_rows(report, ("A", "B")):
+            by_cell.setdefault(r.cell, [r.cell]).append(f"{r.a} → {r.b}  ({r.change})")
+        _fill(self.diversity, list(by_cell.values()))
         significant = sum(1 for e in report.effects if e.significant)
         self.status.setText(
             f"{len(report.effects)} effects estimated, {significant} detectable "

@@ -50,7 +50,8 @@ COLUMNS = (
     ("Effective", "Effective number of genuinely different answers (Vendi score on the word "
                   "similarity): near k when the responses are k answers reworded"),
     ("Modal", "Modal agreement: the share of responses in the largest answer cluster "
-              "(clusters of similar responses; see docs/analysis.md)"),
+              "(clusters of similar responses at the threshold set beside the Responses "
+              "tab's grouping; see docs/analysis.md)"),
     ("TARr", "Total agreement rate: 1 when every raw output of the cell is identical"),
     ("Similarity", "Mean pairwise word similarity (1 = identical)"),
     ("Queued", "Share of requests the server kept waiting (keep-alives before the "

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         # One throttled analysis feeds the Summary tab and the Plots tab's Variation page.
         self.summary.set_profiles(services.profiles.get)
         self.plots.follow(self.summary.analysis)
+        self.responses.follow(self.summary.analysis)  # its answer clusters
         self.responses.toolbar.similarity_tint_toggled.connect(
             self.responses.grid.set_similarity_tint
         )
@@ -370,6 +371,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(int(tab) if str(tab).isdigit() else 0)  # type: ignore[call-overload]
         first_run = not settings.contains("window/geometry")
         self.params.restore_state(settings)
+        self.responses.restore_state(settings)
         if first_run and self.services.first_run_plan is not None:
             self.show_plan(self.services.first_run_plan(), "first run")
 
@@ -379,6 +381,7 @@ class MainWindow(QMainWindow):
         settings.setValue("window/splitter", self.splitter.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
         self.params.save_state(settings)
+        self.responses.save_state(settings)
         settings.sync()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
