@@ -193,6 +193,7 @@ async def test_an_older_format_is_migrated_with_a_warning(
     # What format 1 might have written: the plan's name under another key.
     header = msgspec.json.decode(lines[0])
     header["plan"]["title"] = header["plan"].pop("name")
+    header["version"] = 1
     lines[0] = msgspec.json.encode(header) + b"\n"
     path.write_bytes(b"".join(lines))
 

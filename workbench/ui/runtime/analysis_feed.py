@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
 from workbench.core.analysis import AnalysisOptions, AnalysisReport, analyze
+from workbench.core.plan import RunSettings
 from workbench.core.records import Sample
 from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.live import LiveRun
@@ -39,9 +40,11 @@ class AnalysisUpdate:
     final: bool  # the run had finished: this is the complete analysis
 
 
-def analyze_live(samples: Sequence[Sample], final: bool) -> AnalysisReport:
-    options = AnalysisOptions() if final else AnalysisOptions(resamples=LIVE_RESAMPLES)
-    return analyze(samples, options)
+def analyze_live(
+    samples: Sequence[Sample], final: bool, knee: RunSettings | None = None
+) -> AnalysisReport:
+    resamples = AnalysisOptions().resamples if final else LIVE_RESAMPLES
+    return analyze(samples, AnalysisOptions(resamples=resamples, knee=knee))
 
 
 class AnalysisFeed(QObject):
@@ -113,7 +116,7 @@ class AnalysisFeed(QObject):
             return
         started = time.monotonic()
         try:
-            report = await asyncio.to_thread(analyze_live, samples, final)
+            report = await asyncio.to_thread(analyze_live, samples, final, run.knee)
         except Exception:  # the analysis must never take the window down
             log.exception("analysis of the run failed")
             return
