@@ -185,3 +185,10 @@ def test_a_format_1_session_still_opens(tmp_path: Path) -> None:
     assert session.header.plan.run.concurrency == [1, 4]
     assert session.header.plan.run.search == "none"
     assert session.end is not None and session.end.levels == []
+
+
+def test_every_slo_metric_can_be_written_on_the_command_line() -> None:
+    """`e2e_ms` has a digit in its name: the SLO parser once refused it."""
+    from workbench.core.slo import SLO_METRICS, parse_slos
+
+    assert parse_slos([f"{name}=500" for name in SLO_METRICS]) == dict.fromkeys(SLO_METRICS, 500.0)

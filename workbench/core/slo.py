@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from workbench.core.records import Sample
 
 SLO_METRICS = ("ttft_ms", "ttfr_ms", "tpot_ms", "e2e_ms")
-_SLO = re.compile(r"^\s*([a-z_]+)\s*(?:<=|=)\s*([0-9]*\.?[0-9]+)\s*$")
+_SLO = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(?:<=|=)\s*([0-9]*\.?[0-9]+)\s*$")
 
 
 class SloError(ValueError):
