@@ -1,7 +1,7 @@
 """Ground truth of the load knee (not a test; CI does not run it).
 
-    .venv/bin/python benchmarks/knee_validation.py [--capacities 4,8,16,32] [--seeds 4]
-        [--decode-ms 4] [--mean-tokens 24] [--max-chunk-rate 2000] [--temperature 0.7]
+    .venv/bin/python benchmarks/knee_validation.py [--capacities 4,8,16,32] [--seeds 3]
+        [--decode-ms 4] [--mean-tokens 24] [--max-chunk-rate 2500] [--temperature 0.7]
 
 The simulator serves `--capacity K` sequences at once (continuous batching; the rest queue),
 so its throughput rises with concurrency up to K and is flat beyond it: the knee must come
@@ -120,10 +120,10 @@ async def _table(args: argparse.Namespace, capacities: list[int], slo: bool) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--capacities", default="4,8,16,32")
-    parser.add_argument("--seeds", type=int, default=4)
+    parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--decode-ms", type=float, default=4.0)
     parser.add_argument("--mean-tokens", type=int, default=24)
-    parser.add_argument("--max-chunk-rate", type=float, default=2000.0)
+    parser.add_argument("--max-chunk-rate", type=float, default=2500.0)
     parser.add_argument("--temperature", type=float, default=0.7)
     parser.add_argument("--no-slo", action="store_true", help="skip the SLO table")
     args = parser.parse_args()
