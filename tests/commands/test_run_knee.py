@@ -37,6 +37,8 @@ def test_run_finds_the_knee_and_analyze_reports_it_from_the_file(
             "1",
             "--slo",
             "e2e_ms=60000",
+            "--knee-min-gain",
+            "0.3",
             "--out",
             str(out),
             "--quiet",
