@@ -62,6 +62,12 @@ def test_run_finds_the_knee_and_analyze_reports_it_from_the_file(
     assert knee["knee"] == 2 and [k["level"] for k in knee["levels"]] == [1, 2, 4]
     assert knee["reason"] == "throughput"
 
+    html = tmp_path / "knee.html"
+    assert main(["export", str(out), "--html", str(html)]) == 0
+    page = html.read_text(encoding="utf-8")
+    assert "Throughput and goodput by concurrency" in page  # the curves, the knee marked
+    assert "Beyond concurrency 2, throughput" in page  # the finding
+
 
 @pytest.mark.parametrize(
     ("flags", "says"),
