@@ -29,7 +29,7 @@ def test_ticking_find_the_knee_runs_a_knee_search(
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
     assert check.isChecked() and not concurrency.isEnabled()
     find(window, QSpinBox, "kneeMaxSpin").setValue(64)
-    assert "1, 2, 4 … 64 until the knee" in window.params.total_label.text()
+    assert "requests · concurrency 1, 2, 4 … 64" in window.params.total_label.text()
     assert find(window, QPushButton, "runButton").isEnabled(), window.params.problems
     window.params.repetitions_spin.setValue(1)
 

@@ -6,7 +6,15 @@ When it is on, the concurrency field is disabled and the search's own levels rea
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from workbench.core.plan import Plan, RunSettings
 
@@ -32,13 +40,17 @@ class KneeSearchBox(QWidget):
         self.max_spin.setAccessibleName("Highest concurrency of the knee search")
         self.max_spin.setRange(2, 4096)
         self.label.setBuddy(self.max_spin)
-        layout = QHBoxLayout(self)
+        # Two lines: the panel is 300 px wide at its narrowest.
+        levels = QHBoxLayout()
+        levels.setSpacing(6)
+        levels.addWidget(self.label)
+        levels.addWidget(self.max_spin)
+        levels.addStretch(1)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout.setSpacing(4)
         layout.addWidget(self.check)
-        layout.addWidget(self.label)
-        layout.addWidget(self.max_spin)
-        layout.addStretch(1)
+        layout.addLayout(levels)
         self.show_run(RunSettings())
         self.check.toggled.connect(self._toggled)
         self.max_spin.valueChanged.connect(self.changed)
@@ -58,12 +70,8 @@ class KneeSearchBox(QWidget):
         self._toggled(self.check.isChecked())
 
     def summary(self, plan: Plan) -> str:
-        """The panel's request count line for a knee search."""
-        levels = plan.levels()
-        return (
-            f"at most {plan.total_requests()} requests · concurrency 1, 2, 4 … {levels[-1]}"
-            " until the knee"
-        )
+        """The panel's request count line for a knee search (it stops at the knee, sooner)."""
+        return f"≤ {plan.total_requests()} requests · concurrency 1, 2, 4 … {plan.levels()[-1]}"
 
     def _toggled(self, on: bool) -> None:
         self.label.setEnabled(on)
