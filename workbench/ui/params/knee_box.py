@@ -5,7 +5,7 @@ When it is on, the concurrency field is disabled and the search's own levels rea
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -49,7 +49,7 @@ class KneeSearchBox(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        layout.addWidget(self.check)
+        layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its text
         layout.addLayout(levels)
         self.show_run(RunSettings())
         self.check.toggled.connect(self._toggled)
