@@ -183,8 +183,8 @@ async def test_block_boundaries_change_nothing(
 async def test_an_older_format_is_migrated_with_a_warning(
     sim_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Format 1 is the first; the migration path is exercised by pretending the reader is at
-    format 2, with a step that renames a field the way a real change would."""
+    """The migration path, exercised with a step from format 1 to 2 that renames a field the
+    way a real change would (the real 1 -> 2 step only adds fields: test_knee.py)."""
     import workbench.core.journal as journal
 
     path = tmp_path / "v1.jsonl"
@@ -193,6 +193,7 @@ async def test_an_older_format_is_migrated_with_a_warning(
     # What format 1 might have written: the plan's name under another key.
     header = msgspec.json.decode(lines[0])
     header["plan"]["title"] = header["plan"].pop("name")
+    header["version"] = 1
     lines[0] = msgspec.json.encode(header) + b"\n"
     path.write_bytes(b"".join(lines))
 

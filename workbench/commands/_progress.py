@@ -38,6 +38,7 @@ class ProgressLine:
             self.started = time.monotonic()
         elif isinstance(event, LevelStarted):
             self.level = event.level
+            self.total = max(self.total, event.planned)
         elif isinstance(event, AttemptStarted):
             self.in_flight = event.in_flight + 1
         elif isinstance(event, AttemptFinished):

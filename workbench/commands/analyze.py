@@ -26,6 +26,7 @@ from workbench.core.analysis import (
     parse_slos,
 )
 from workbench.core.journal import SessionFileError
+from workbench.core.knee import knee_settings
 
 
 def register(subparsers: Any) -> None:
@@ -102,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
         factor=args.factor, baseline=baseline, slos=slos, answer_regex=args.regex,
         answer_json_path=args.json_path, resamples=args.resamples, seed=args.seed,
         cluster_threshold=args.cluster_threshold,
+        knee=knee_settings(session.header.plan),
     )
     try:
         report = analyze(session.samples, options)

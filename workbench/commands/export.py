@@ -13,6 +13,7 @@ from workbench.core.endpoints import EndpointProfile, ProfileStore
 from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
 from workbench.core.files import write_atomically
 from workbench.core.journal import LoadedSession, SessionFileError
+from workbench.core.knee import knee_settings
 
 
 def register(subparsers: Any) -> None:
@@ -51,7 +52,7 @@ def _profile(name: str) -> EndpointProfile | None:
 
 
 def html_report(session: LoadedSession, *, plots: bool = True) -> bytes:
-    analysis = analyze(session.samples, AnalysisOptions())
+    analysis = analyze(session.samples, AnalysisOptions(knee=knee_settings(session.header.plan)))
     images = report_plots(session) if plots else []
     return render_html_report(session, analysis, images, prices=_profile)
 

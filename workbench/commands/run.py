@@ -37,6 +37,11 @@ _FLAG_OF = {
     "run.repetitions": "--repetitions",
     "run.rate": "--rate",
     "run.retries": "--retries",
+    "run.search": "--search",
+    "run.max_concurrency": "--max-concurrency",
+    "run.knee_min_gain": "--knee-min-gain",
+    "run.knee_goodput_floor": "--knee-goodput-floor",
+    "run.slo": "--slo",
     "run.total_timeout": "--timeout",
     "run.first_token_timeout": "--first-token-timeout",
     "params.temperature": "--temperature",
@@ -97,6 +102,40 @@ def register(subparsers: Any) -> None:
         metavar="RPS",
         help="open loop: Poisson arrivals at RPS requests/s (C caps in-flight)",
     )
+    load.add_argument(
+        "--search",
+        choices=("knee",),
+        help="find the load knee: concurrency 1, 2, 4, ... until throughput stops rising or"
+        " goodput under --slo falls (replaces --concurrency)",
+    )
+    load.add_argument(
+        "--max-concurrency",
+        type=int,
+        metavar="C",
+        help=f"the knee search's highest level ({defaults.max_concurrency})",
+    )
+    load.add_argument(
+        "--knee-min-gain",
+        type=float,
+        metavar="SHARE",
+        help=f"a doubling raising throughput less than this ends the search"
+        f" ({defaults.knee_min_gain:g})",
+    )
+    load.add_argument(
+        "--knee-goodput-floor",
+        type=float,
+        metavar="SHARE",
+        help=f"a level where fewer requests meet --slo ends the search"
+        f" ({defaults.knee_goodput_floor:g})",
+    )
+    load.add_argument(
+        "--slo",
+        metavar="NAME=MS",
+        action="append",
+        default=[],
+        help="goodput objective for the knee search, repeatable: ttft_ms, ttfr_ms, tpot_ms,"
+        " e2e_ms (e.g. --slo ttft_ms=500)",
+    )
     load.add_argument("--timeout", type=float, metavar="S",
                       help=f"total time per attempt ({defaults.total_timeout:g})")
     load.add_argument("--first-token-timeout", type=float, metavar="S",
@@ -139,6 +178,11 @@ def build_plan(args: argparse.Namespace) -> Plan:
         if not sep or not name:
             raise PlanError(f"{item!r} is not NAME=VALUE", where="variables")
         data.setdefault("variables", {})[name] = value
+    if args.concurrency is not None and args.search == "knee":
+        raise PlanError(
+            "a knee search picks its own levels (1, 2, 4, ... up to --max-concurrency)",
+            where="concurrency",
+        )
     if args.concurrency is not None:
         run["concurrency"] = parse_concurrency(args.concurrency)
     for flag, key in (
@@ -150,6 +194,16 @@ def build_plan(args: argparse.Namespace) -> Plan:
     ):
         if getattr(args, flag) is not None:
             run[key] = getattr(args, flag)
+    for flag in ("search", "max_concurrency", "knee_min_gain", "knee_goodput_floor"):
+        if getattr(args, flag) is not None:
+            run[flag] = getattr(args, flag)
+    if args.slo:
+        from workbench.core.slo import SloError, parse_slos
+
+        try:
+            run["slo"] = parse_slos(args.slo)
+        except SloError as exc:
+            raise PlanError(str(exc), where="run.slo") from None
     if args.rate is not None:
         run["mode"], run["rate"] = "open", args.rate
     for flag in ("temperature", "max_tokens", "seed"):
@@ -178,7 +232,8 @@ def run(args: argparse.Namespace) -> int:
         if exc.source:
             print(f"workbench run: error: {exc}", file=sys.stderr)
             return 2
-        return _fail(_FLAG_OF.get(exc.where, exc.where or "plan"), str(exc).split(": ", 1)[-1])
+        flag = _FLAG_OF.get(exc.where) or _FLAG_OF.get(exc.where.rpartition(".")[0])
+        return _fail(flag or exc.where or "plan", str(exc).split(": ", 1)[-1])
     try:
         choice = resolve_endpoint(plan, args)
     except EndpointResolveError as exc:
@@ -194,6 +249,12 @@ def run(args: argparse.Namespace) -> int:
     from workbench.commands._table import level_table, total_cost
 
     print(level_table(result.samples, choice.plan, choice.profile))
+    if choice.plan.run.search == "knee":
+        from workbench.core.analysis import knee_lines, knee_report
+
+        knee = knee_report(result.samples, choice.plan.run)
+        print("\n" + "\n".join(knee_lines(knee)))
+        print(knee.sentence)
     counts = result.counts
     cost = total_cost(result.samples, choice.plan, choice.profile)
     print(

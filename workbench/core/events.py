@@ -24,6 +24,9 @@ class RunStarted:
 @dataclass(frozen=True, slots=True)
 class LevelStarted:
     level: int
+    # Requests planned so far, this level's included: a knee search adds each level's only
+    # when it starts it (a fixed sweep plans them all at the start).
+    planned: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +59,7 @@ class RunFinished:
     session: str
     counts: dict[str, int] = field(default_factory=dict)  # ok / error / cancelled
     cancelled: bool = False
+    levels: list[int] = field(default_factory=list)  # the levels started, in order
 
 
 Event = RunStarted | LevelStarted | AttemptStarted | AttemptDelta | AttemptFinished | RunFinished

@@ -31,7 +31,9 @@ from workbench.core.records import Sample
 from workbench.core.unknown_fields import find_unknown_field
 
 FORMAT: Final = "prompt-stress-workbench-session"
-VERSION: Final = 1
+# 2: the plan's knee-search fields ([run] search, knee_min_gain, knee_goodput_floor,
+# max_concurrency, slo) and the end record's `levels`.
+VERSION: Final = 2
 FSYNC_INTERVAL_S: Final = 1.0
 
 
@@ -51,6 +53,8 @@ class RunEnd(msgspec.Struct, kw_only=True, tag="end", forbid_unknown_fields=True
     counts: dict[str, int]
     cancelled: bool = False
     finished: str = ""
+    # The levels started, in order: a knee search's are chosen as it goes (format 2).
+    levels: list[int] = []
 
 
 class SessionFileError(Exception):
@@ -101,6 +105,7 @@ class SessionJournal:
                         counts=event.counts,
                         cancelled=event.cancelled,
                         finished=datetime.now(UTC).isoformat(timespec="seconds"),
+                        levels=list(event.levels),
                     )
                 )
                 self.close()
@@ -185,8 +190,16 @@ class SessionJournal:
 _header_decoder = msgspec.json.Decoder(SessionHeader)
 _line_decoder = msgspec.json.Decoder(Sample | RunEnd)
 
+
 # Version -> function turning a raw header/record dict of that version into the next one.
-MIGRATIONS: dict[int, Any] = {}
+def _from_version_1(records: list[Any]) -> list[Any]:
+    """Format 2 only added fields with defaults: a version 1 file reads as it is."""
+    if records and isinstance(records[0], dict):
+        records[0]["version"] = 2
+    return records
+
+
+MIGRATIONS: dict[int, Any] = {1: _from_version_1}
 
 
 def _where(exc: msgspec.DecodeError, root: Any, line: bytes) -> str:

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import msgspec
 
 from workbench.core.records import ApiStyle, CellKey
+from workbench.core.slo import SLO_METRICS
 from workbench.core.unknown_fields import find_unknown_field
 
 LOCAL_SIM = "local-sim"
@@ -81,6 +82,18 @@ class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unkno
     backoff_base: float = 0.5
     backoff_max: float = 30.0
     arrival_seed: int = 0
+    # "knee": ignore `concurrency` and double from 1 (1, 2, 4, ...) up to `max_concurrency`
+    # until throughput stops rising or goodput under `slo` falls (docs/analysis.md, "Load knee").
+    search: Literal["none", "knee"] = "none"
+    knee_min_gain: float = 0.10  # a doubling that raises throughput by less than this: knee
+    knee_goodput_floor: float = 0.9  # a level where fewer requests than this meet `slo`: knee
+    max_concurrency: int = 256
+    slo: dict[str, float] = {}  # e.g. {ttft_ms = 500}: judges goodput during the search
+
+
+KNEE_ROUNDS = 4
+"""In a knee search each level sends at least this many requests per slot (4 x level), so the
+start and the drain of a level (fewer than `level` in flight) are a small part of its time."""
 
 
 class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
@@ -97,9 +110,29 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
         """The base prompt first, then any named variants."""
         return [Variant(name="base", user=self.user, system=self.system), *self.variants]
 
+    def levels(self) -> list[int]:
+        """The levels a run may visit, in order: the sweep, or a knee search's doublings (the
+        search usually stops before the last)."""
+        if self.run.search != "knee":
+            return self.run.concurrency
+        levels = [1]
+        while levels[-1] * 2 <= self.run.max_concurrency:
+            levels.append(levels[-1] * 2)
+        return levels
+
+    def repetitions_at(self, level: int) -> int:
+        """Requests per variant at a level: `repetitions`, and in a knee search at least
+        KNEE_ROUNDS x level."""
+        if self.run.search != "knee":
+            return self.run.repetitions
+        return max(self.run.repetitions, KNEE_ROUNDS * level)
+
+    def level_requests(self, level: int) -> int:
+        return len(self.all_variants()) * self.repetitions_at(level)
+
     def cells(self) -> Iterator[CellKey]:
         """Cells in execution order: each concurrency level is one sweep step."""
-        for level in self.run.concurrency:
+        for level in self.levels():
             for variant in self.all_variants():
                 yield CellKey(
                     endpoint=self.endpoint.name,
@@ -109,7 +142,11 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
                 )
 
     def total_requests(self) -> int:
-        return len(self.run.concurrency) * len(self.all_variants()) * self.run.repetitions
+        """Requests of the whole sweep; of a knee search, the most it could send (it adds
+        each level's requests to the planned count only when that level starts)."""
+        if self.run.search != "knee":
+            return len(self.run.concurrency) * len(self.all_variants()) * self.run.repetitions
+        return sum(self.level_requests(level) for level in self.levels())
 
     def messages(self, variant: Variant) -> tuple[str | None, str]:
         """System and user text of a variant with `{{variables}}` filled in."""
@@ -172,6 +209,7 @@ def validate(plan: Plan) -> Plan:
         raise PlanError("must be between 1 and 1000000", where="run.repetitions")
     if plan.run.mode == "open" and not (plan.run.rate and plan.run.rate > 0):
         raise PlanError("open-loop mode needs a rate above 0", where="run.rate")
+    _validate_knee(plan.run)
     if plan.run.retries < 0:
         raise PlanError("cannot be negative", where="run.retries")
     for name in ("connect_timeout", "first_token_timeout", "total_timeout"):
@@ -190,6 +228,38 @@ def validate(plan: Plan) -> Plan:
     for variant in plan.all_variants():
         plan.messages(variant)  # raises on an undefined variable
     return plan
+
+
+def _validate_knee(run: RunSettings) -> None:
+    """The knee search's fields are checked even when the search is off: a plan file that
+    sets them means something by them."""
+    if not 0 < run.knee_min_gain < 1:
+        raise PlanError(
+            f"{run.knee_min_gain:g} is not a share between 0 and 1 (e.g. 0.1 for 10%)",
+            where="run.knee_min_gain",
+        )
+    if not 0 <= run.knee_goodput_floor <= 1:
+        raise PlanError(
+            f"{run.knee_goodput_floor:g} is not a share between 0 and 1 (e.g. 0.9)",
+            where="run.knee_goodput_floor",
+        )
+    if not 2 <= run.max_concurrency <= 4096:
+        raise PlanError(
+            f"{run.max_concurrency} is out of range 2-4096", where="run.max_concurrency"
+        )
+    for name, limit in run.slo.items():
+        if name not in SLO_METRICS:
+            raise PlanError(
+                f"unknown metric {name!r} (use {', '.join(SLO_METRICS)})", where=f"run.slo.{name}"
+            )
+        if not limit > 0:
+            raise PlanError("the limit must be above 0 ms", where=f"run.slo.{name}")
+    if run.search == "knee" and run.mode == "open":
+        raise PlanError(
+            "a knee search raises the number in flight, so it needs closed-loop mode"
+            " (leave out rate)",
+            where="run.search",
+        )
 
 
 def plan_from_dict(data: dict[str, Any], source: str = "") -> Plan:

@@ -31,6 +31,7 @@ from workbench.core.events import (
     RunFinished,
     RunStarted,
 )
+from workbench.core.knee import KneeResult, LevelLoad, decide, measure_level
 from workbench.core.plan import Plan, Variant
 from workbench.core.providers import provider_for
 from workbench.core.records import CellKey, ErrorClass, Sample
@@ -55,6 +56,8 @@ class RunResult:
     # Final state of each planned request: ok / error / cancelled (never-sent included).
     counts: dict[str, int] = field(default_factory=dict)
     cancelled: bool = False
+    levels: list[int] = field(default_factory=list)  # the levels started, in order
+    knee: KneeResult | None = None  # a knee search's outcome
 
     @property
     def final_samples(self) -> list[Sample]:
@@ -104,7 +107,10 @@ class Runner:
         self._rng = random.Random(plan.run.arrival_seed)
         self._main: asyncio.Task[None] | None = None
         self._cancel_requested = False
-        self._result = RunResult(session=self.session, planned=plan.total_requests())
+        # A knee search plans each level's requests only when it starts that level.
+        searching = plan.run.search == "knee"
+        planned = plan.level_requests(1) if searching else plan.total_requests()
+        self._result = RunResult(session=self.session, planned=planned)
 
     # --- public ---------------------------------------------------------------------------
 
@@ -122,7 +128,7 @@ class Runner:
         run = self.plan.run
         if self._client is None:
             self._client = make_client(
-                max_connections=max(run.concurrency),
+                max_connections=max(self.plan.levels()),
                 connect_timeout=run.connect_timeout,
                 idle_timeout=run.first_token_timeout,
             )
@@ -139,7 +145,14 @@ class Runner:
             if self._owns_client:
                 await self._client.aclose()
         self._result.counts = self._counts()
-        self.bus.emit(RunFinished(self.session, dict(self._result.counts), self._result.cancelled))
+        self.bus.emit(
+            RunFinished(
+                self.session,
+                dict(self._result.counts),
+                self._result.cancelled,
+                levels=list(self._result.levels),
+            )
+        )
         return self._result
 
     # --- levels ---------------------------------------------------------------------------
@@ -148,7 +161,7 @@ class Runner:
         variants = self.plan.all_variants()
         jobs = []
         # Repetition-major, so variants interleave and share the same load.
-        for repetition in range(self.plan.run.repetitions):
+        for repetition in range(self.plan.repetitions_at(level)):
             for variant in variants:
                 cell = CellKey(
                     endpoint=self.plan.endpoint.name,
@@ -160,13 +173,32 @@ class Runner:
         return jobs
 
     async def _run_levels(self) -> None:
+        if self.plan.run.search == "knee":
+            await self._search_knee()
+            return
         for level in self.plan.run.concurrency:
-            self.bus.emit(LevelStarted(level))
+            self._result.levels.append(level)
+            self.bus.emit(LevelStarted(level, self._result.planned))
             jobs = self._jobs(level)
             if self.plan.run.mode == "open":
                 await self._open_loop(jobs, level)
             else:
                 await self._closed_loop(jobs, level)
+
+    async def _search_knee(self) -> None:
+        """Double the level until `decide` finds the knee (docs/analysis.md, "Load knee")."""
+        loads: list[LevelLoad] = []
+        level: int | None = 1
+        while level is not None:
+            if self._result.levels:  # the first level's requests were planned at the start
+                self._result.planned += self.plan.level_requests(level)
+            self._result.levels.append(level)
+            self.bus.emit(LevelStarted(level, self._result.planned))
+            first = len(self._result.samples)
+            await self._closed_loop(self._jobs(level), level)
+            loads.append(measure_level(level, self._result.samples[first:], self.plan.run.slo))
+            self._result.knee = decide(loads, self.plan.run)
+            level = self._result.knee.next_level
 
     async def _closed_loop(self, jobs: Iterable[_Job], level: int) -> None:
         queue = deque(jobs)

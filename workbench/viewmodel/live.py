@@ -20,6 +20,8 @@ from workbench.core.events import (
     RunStarted,
 )
 from workbench.core.journal import LoadedSession
+from workbench.core.knee import knee_settings
+from workbench.core.plan import RunSettings
 from workbench.core.records import CellKey, Sample
 from workbench.viewmodel.buffers import GrowingArray
 
@@ -84,6 +86,8 @@ class LiveRun:
         self.name = ""  # the plan's name (the prompt's first line, from the window)
         self.planned = 0
         self.levels: list[int] = []
+        # A knee search's run settings (its knee is analysed and plotted), else None.
+        self.knee: RunSettings | None = None
         self.current_level: int | None = None
         self.responses: dict[int, LiveResponse] = {}
         self.order: list[int] = []  # ids in start order
@@ -115,11 +119,16 @@ class LiveRun:
             self.session = event.session
             self.name = event.plan.name
             self.planned = event.total
-            self.levels = list(event.plan.run.concurrency)
+            # A knee search's levels are known only as it reaches them (LevelStarted).
+            self.knee = knee_settings(event.plan)
+            self.levels = [] if self.knee else list(event.plan.run.concurrency)
             self.started_mono = time.monotonic()
             self.started_wall = time.time()
         elif isinstance(event, LevelStarted):
             self.current_level = event.level
+            self.planned = max(self.planned, event.planned)
+            if event.level not in self.levels:
+                self.levels.append(event.level)
         elif isinstance(event, RunFinished):
             self.finished = True
             self.cancelled = event.cancelled
@@ -187,6 +196,10 @@ def run_from_session(session: LoadedSession) -> LiveRun:
     run = LiveRun()
     plan = session.header.plan
     run.apply(RunStarted(session.header.session, plan, plan.total_requests()))
+    if plan.run.search == "knee":
+        end_levels = session.end.levels if session.end else []
+        run.levels = end_levels or sorted({s.cell.level for s in session.samples})
+        run.planned = sum(plan.level_requests(level) for level in run.levels)
     samples = sorted(session.samples, key=lambda s: (s.timing.send_wall, s.id))
     retried = {s.retry_of for s in samples if s.retry_of is not None}
     first = samples[0].timing.send_wall if samples else run.started_wall

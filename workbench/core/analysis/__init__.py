@@ -27,6 +27,7 @@ from workbench.core.analysis.clusters import (
 from workbench.core.analysis.diff import DiffOp, word_diff
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import EffectsError, estimate_effects
+from workbench.core.analysis.knee import knee_report
 from workbench.core.analysis.pipeline import AnalysisOptions, analyze, analyze_cells
 from workbench.core.analysis.results import (
     Agreement,
@@ -39,6 +40,8 @@ from workbench.core.analysis.results import (
     Effect,
     Factor,
     Goodput,
+    KneeLevel,
+    KneeReport,
     Lengths,
     Outcomes,
     QueueSignal,
@@ -48,11 +51,11 @@ from workbench.core.analysis.results import (
     Trend,
 )
 from workbench.core.analysis.similarity import encode_all, medoid, similarity_matrix
-from workbench.core.analysis.slo import SloError, parse_slos
 from workbench.core.analysis.specs import EFFECT_METRICS, METRICS_BY_KEY, MetricSpec
 from workbench.core.analysis.stats import distribution
-from workbench.core.analysis.summary import format_report
+from workbench.core.analysis.summary import format_report, knee_lines
 from workbench.core.analysis.text import TextFeatures, text_features, words
+from workbench.core.slo import SloError, parse_slos
 
 __all__ = [
     "DEFAULT_CLUSTER_THRESHOLD",
@@ -76,6 +79,8 @@ __all__ = [
     "EffectsError",
     "Factor",
     "Goodput",
+    "KneeLevel",
+    "KneeReport",
     "Lengths",
     "MetricSpec",
     "Outcomes",
@@ -95,6 +100,8 @@ __all__ = [
     "final_samples",
     "format_report",
     "group_by_cell",
+    "knee_lines",
+    "knee_report",
     "measure_cell",
     "measure_cell_quick",
     "medoid",

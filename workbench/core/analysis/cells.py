@@ -37,10 +37,10 @@ from workbench.core.analysis.similarity import (
     pair_values,
     similarity_matrix,
 )
-from workbench.core.analysis.slo import meets_slos
 from workbench.core.analysis.stats import FloatArray, as_array, distribution, share, spread
 from workbench.core.analysis.text import text_features, words
 from workbench.core.records import CellKey, Sample
+from workbench.core.slo import meets_slos
 
 LENGTH_CUT_REASONS = frozenset({"length", "max_tokens"})
 NS_PER_MS = 1e6

@@ -11,7 +11,9 @@ from workbench.core.analysis.answers import AnswerExtractor
 from workbench.core.analysis.cells import CellData, group_by_cell, measure_cell
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import estimate_effects
+from workbench.core.analysis.knee import knee_report
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
+from workbench.core.plan import RunSettings
 from workbench.core.records import Sample
 
 
@@ -29,6 +31,8 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     # Mean similarity at which two groups of responses are one answer (docs/analysis.md,
     # "Answer clusters").
     cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD
+    # A knee search's run settings (core.knee.knee_settings(plan)): its knee is reported.
+    knee: RunSettings | None = None
 
 
 def _share(values: list[float | None]) -> float | None:
@@ -76,11 +80,13 @@ def analyze_cells(
             f"similarity computed on a seeded subsample of {opts.similarity_cap} responses "
             f"in {len(capped)} cell(s)"
         )
+    knee = knee_report(samples, opts.knee, opts.slos) if opts.knee is not None else None
     report = AnalysisReport(
         cells=metrics,
         effects=result.effects,
         trends=result.trends,
-        findings=result.findings,
+        findings=([knee.sentence] if knee else []) + result.findings,
+        knee=knee,
         factor=opts.factor,
         comparisons=result.comparisons,
         tar_raw_share=_share([m.agreement.tar_raw for m in metrics]),

@@ -214,6 +214,37 @@ class Trend(msgspec.Struct, kw_only=True):
     significant: bool
 
 
+class KneeLevel(msgspec.Struct, kw_only=True):
+    """One level of a knee search (docs/analysis.md, "Load knee"): throughput and goodput
+    in output tokens/s over the level's steady window, goodput_share of its requests."""
+
+    level: int
+    requests: int
+    ok: int
+    met: int
+    goodput_share: float | None
+    throughput_tokens_per_s: float | None
+    goodput_tokens_per_s: float | None
+    requests_per_s: float | None
+    ttft_p95_ms: float | None
+    gain: float | None  # throughput change from the level before
+
+
+class KneeReport(msgspec.Struct, kw_only=True):
+    """The knee of a knee search, reproduced from the session file alone."""
+
+    knee: int | None
+    # throughput / goodput (what stopped the search at 2 x knee), goodput_at_1, limit,
+    # unfinished (cancelled before the rule could decide)
+    reason: str
+    min_gain: float
+    goodput_floor: float
+    slos: dict[str, float]
+    max_concurrency: int
+    levels: list[KneeLevel]
+    sentence: str
+
+
 class AnalysisReport(msgspec.Struct, kw_only=True):
     cells: list[CellMetrics]
     effects: list[Effect]
@@ -226,3 +257,4 @@ class AnalysisReport(msgspec.Struct, kw_only=True):
     bootstrap_resamples: int
     seed: int
     warnings: list[str] = []
+    knee: KneeReport | None = None  # only for a knee search

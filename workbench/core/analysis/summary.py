@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from workbench.core.analysis.findings import level_phrase
-from workbench.core.analysis.results import AnalysisReport, CellMetrics, Effect
+from workbench.core.analysis.results import AnalysisReport, CellMetrics, Effect, KneeReport
 from workbench.core.analysis.specs import METRICS_BY_KEY
-from workbench.core.format import effect_change, effect_interval, fixed, percent
+from workbench.core.format import effect_change, effect_interval, fixed, percent, signed
 
 _pct = percent
 
@@ -55,8 +55,38 @@ def _effect_row(effect: Effect) -> list[str]:
             verdict]
 
 
+def knee_lines(knee: KneeReport) -> list[str]:
+    """The knee search's levels as a table, the knee marked, and its rule."""
+    slos = ", ".join(f"{k} <= {v:g}" for k, v in knee.slos.items()) or "none"
+    lines = [
+        f"Load knee: {'none found' if knee.knee is None else f'concurrency {knee.knee}'}"
+        f" (a doubling adding under {_pct(knee.min_gain)} throughput, or goodput under"
+        f" {_pct(knee.goodput_floor)}; SLOs: {slos}); throughput and goodput in output tok/s"
+    ]
+    header = ["level", "req", "ok", "tok/s", "gain", "good tok/s", "met", "req/s", "ttft95", ""]
+    rows = [
+        [
+            str(k.level),
+            str(k.requests),
+            str(k.ok),
+            _num(k.throughput_tokens_per_s),
+            "-" if k.gain is None else f"{signed(k.gain * 100)}%",
+            _num(k.goodput_tokens_per_s),
+            _pct(k.goodput_share),
+            _num(k.requests_per_s, 1),
+            _num(k.ttft_p95_ms),
+            "<- knee" if k.level == knee.knee else "",
+        ]
+        for k in knee.levels
+    ]
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    return lines + ["  " + row for row in _table(header, rows, widths)]
+
+
 def format_report(report: AnalysisReport) -> str:
     lines: list[str] = []
+    if report.knee is not None:
+        lines += [*knee_lines(report.knee), ""]
     lines.append(f"Cells ({len(report.cells)}); times in ms, words mean±sd, "
                  "sim = mean pairwise similarity,\n"
                  "eff = effective number of distinct answers (Vendi score), clus = answer "

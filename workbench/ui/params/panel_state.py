@@ -8,6 +8,7 @@ from typing import Protocol
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox
 
+from workbench.ui.params.knee_box import KneeSearchBox
 from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
 
 
@@ -26,6 +27,7 @@ class PanelFields(Protocol):
     stream_check: QCheckBox
     concurrency_edit: QLineEdit
     repetitions_spin: QSpinBox
+    knee_box: KneeSearchBox
 
 
 def save_panel(panel: PanelFields, settings: QSettings) -> None:
@@ -41,6 +43,8 @@ def save_panel(panel: PanelFields, settings: QSettings) -> None:
     settings.setValue("stream", panel.stream_check.isChecked())
     settings.setValue("concurrency", panel.concurrency_edit.text())
     settings.setValue("repetitions", panel.repetitions_spin.value())
+    settings.setValue("knee_search", panel.knee_box.is_on())
+    settings.setValue("knee_max", panel.knee_box.max_spin.value())
     settings.endGroup()
 
 
@@ -74,6 +78,8 @@ def restore_panel(panel: PanelFields, settings: QSettings) -> None:
         panel.stream_check.setChecked(stream.lower() == "true")
         panel.concurrency_edit.setText(saved("concurrency", panel.concurrency_edit.text()))
         panel.repetitions_spin.setValue(int(saved("repetitions", panel.repetitions_spin.value())))
+        panel.knee_box.max_spin.setValue(int(saved("knee_max", panel.knee_box.max_spin.value())))
+        panel.knee_box.check.setChecked(saved("knee_search", "false").lower() == "true")
     except (TypeError, ValueError):
         pass  # a hand-edited settings file: what is unreadable keeps the default
     finally:

@@ -33,6 +33,7 @@ from workbench.core.plan import (
     validate,
 )
 from workbench.ui.common.validation import mark_field
+from workbench.ui.params.knee_box import KneeSearchBox
 from workbench.ui.params.panel_state import restore_panel, save_panel
 from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
 
@@ -103,6 +104,7 @@ class ParamsPanel(QWidget):
         self.stream_check = _named(QCheckBox("Stream the response"), "streamCheck", "Streaming")
         self.concurrency_edit = _named(QLineEdit(), "concurrencyEdit", "Concurrency")
         self.concurrency_edit.setPlaceholderText("e.g. 8 or 1,8,32")
+        self.knee_box = KneeSearchBox(self.concurrency_edit)
         self.repetitions_spin = _named(QSpinBox(), "repetitionsSpin", "Repetitions")
         self.repetitions_spin.setRange(1, 1_000_000)
         self.repetitions_spin.setToolTip("Requests per concurrency level")
@@ -132,6 +134,7 @@ class ParamsPanel(QWidget):
             self.max_tokens_spin.valueChanged,
             self.concurrency_edit.textChanged,
             self.repetitions_spin.valueChanged,
+            self.knee_box.changed,
         ):
             signal.connect(self.revalidate)
         self.system_edit.textChanged.connect(self._templates_changed)
@@ -180,6 +183,7 @@ class ParamsPanel(QWidget):
         column.addWidget(_section("Load"))
         load = form()
         load.addRow("&Concurrency", self.concurrency_edit)
+        load.addRow("", self.knee_box)
         load.addRow("&Repetitions", self.repetitions_spin)
         column.addLayout(load)
         column.addWidget(self.total_label)
@@ -259,7 +263,8 @@ class ParamsPanel(QWidget):
         try:
             levels = parse_concurrency(self.concurrency_edit.text())
         except PlanError as exc:
-            problems["concurrency"] = str(exc).split(": ", 1)[-1]
+            if not self.knee_box.is_on():  # a knee search does not use the field
+                problems["concurrency"] = str(exc).split(": ", 1)[-1]
             levels = [1]
         model = self.model_combo.currentText().strip()
         plan: Plan | None = None
@@ -284,7 +289,10 @@ class ParamsPanel(QWidget):
                     seed=None if seed < 0 else seed,
                     stream=self.stream_check.isChecked(),
                 ),
-                run=RunSettings(concurrency=levels, repetitions=self.repetitions_spin.value()),
+                run=RunSettings(
+                    concurrency=levels, repetitions=self.repetitions_spin.value(),
+                    **self.knee_box.fields(),  # type: ignore[arg-type]
+                ),
             )
             try:
                 validate(plan)
@@ -301,7 +309,10 @@ class ParamsPanel(QWidget):
         if plan is not None:
             total = plan.total_requests()
             levels = ", ".join(str(c) for c in plan.run.concurrency)
-            self.total_label.setText(f"{total} requests · concurrency {levels}")
+            self.total_label.setText(
+                self.knee_box.summary(plan) if self.knee_box.is_on()
+                else f"{total} requests · concurrency {levels}"
+            )
         else:
             self.total_label.setText("")
 
@@ -349,6 +360,7 @@ class ParamsPanel(QWidget):
         self.stream_check.setChecked(params.stream)
         self.concurrency_edit.setText(",".join(str(c) for c in run.concurrency))
         self.repetitions_spin.setValue(run.repetitions)
+        self.knee_box.show_run(run)
 
     def load_plan(self, plan: Plan) -> list[str]:
         """Fill the fields from `plan` (a reopened session). Returns what the panel cannot

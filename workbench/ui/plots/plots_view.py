@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from workbench.ui.plots.export import add_export_actions, ask_export, export_plot
+from workbench.ui.plots.knee_plot import KneePlot
 from workbench.ui.plots.style import LEVEL_COLORS, blend, level_color, style_plot
 from workbench.ui.plots.variation import AnalysisPlots
 from workbench.ui.runtime.analysis_feed import AnalysisFeed, AnalysisUpdate
@@ -246,15 +247,21 @@ class PlotsView(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.live)
         self.stack.addWidget(self.analysis_plots)
+        self.knee_plot = KneePlot()
+        self.stack.addWidget(self.knee_plot)
         self.timings_button = QPushButton("Timings")
         self.variation_button = QPushButton("Variation")
+        self.knee_button = QPushButton("Load knee")  # shown for a knee search only
+        self.knee_button.setToolTip("Throughput and goodput at each level, the knee marked")
+        self.knee_button.setVisible(False)
         self.timings_button.setToolTip("Latency, TTFT, length and requests in flight, live")
         self.variation_button.setToolTip(
             "How alike the responses are (similarity heatmap) and how length and TTFT move "
             "with the concurrency level (95% CI of the change against the baseline level)"
         )
         self.pages = QButtonGroup(self)
-        for index, button in enumerate((self.timings_button, self.variation_button)):
+        buttons = (self.timings_button, self.variation_button, self.knee_button)
+        for index, button in enumerate(buttons):
             button.setCheckable(True)
             button.setObjectName("plotPageButton")
             self.pages.addButton(button, index)
@@ -270,6 +277,7 @@ class PlotsView(QWidget):
         header.setSpacing(6)
         header.addWidget(self.timings_button)
         header.addWidget(self.variation_button)
+        header.addWidget(self.knee_button)
         header.addStretch(1)
         header.addWidget(self.cell_label)
         header.addWidget(self.cell_combo)
@@ -299,6 +307,10 @@ class PlotsView(QWidget):
     def set_run(self, run: LiveRun) -> None:
         self.live.set_run(run)
         self.analysis_plots.reset()
+        self.knee_plot.show_knee(None)
+        self.knee_button.setVisible(run.knee is not None)
+        if run.knee is None and self.stack.currentIndex() == 2:
+            self.show_page(0)
         self._set_cells([])
 
     def mark_dirty(self) -> None:
@@ -319,6 +331,7 @@ class PlotsView(QWidget):
         """Show `feed`'s analyses on the Variation page (analysed while it is visible)."""
         self._feed = feed
         feed.watch(self.analysis_plots)
+        feed.watch(self.knee_plot)
         feed.updated.connect(self._on_analysis)
 
     def show_page(self, index: int) -> None:
@@ -327,11 +340,11 @@ class PlotsView(QWidget):
         variation = index == 1
         self.cell_label.setVisible(variation)
         self.cell_combo.setVisible(variation)
+        if index and self._feed is not None:
+            self._feed.request()
         if variation:
-            if self._feed is not None:
-                self._feed.request()
             self.analysis_plots.refresh_heatmap()
-        else:
+        elif not index:
             self.live.redraw()
 
     def _on_analysis(self, update: AnalysisUpdate) -> None:
@@ -340,6 +353,7 @@ class PlotsView(QWidget):
         self._set_cells([(c.label, f"c={c.level}" + (f" · {c.variant}" if c.variant != "base"
                                                         else "")) for c in update.report.cells])
         self.analysis_plots.show_analysis(update)
+        self.knee_plot.show_knee(update.report.knee)
 
     def _set_cells(self, cells: list[tuple[str, str]]) -> None:
         combo = self.cell_combo

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from PySide6.QtCore import QBuffer, QCoreApplication, QEvent, QIODevice, Qt
 from PySide6.QtWidgets import QApplication
 
 from workbench.core.export import ReportPlot
 from workbench.core.journal import LoadedSession
+from workbench.core.knee import knee_settings
+from workbench.core.plan import RunSettings
 from workbench.viewmodel.live import run_from_session
 
 # What each plot shows, in a sentence a stakeholder can read under the picture.
@@ -32,6 +35,36 @@ def _application() -> QApplication:
     return QApplication([])
 
 
+def _png(plot: Any) -> bytes:
+    from pyqtgraph.exporters import ImageExporter
+
+    exporter = ImageExporter(plot)
+    # Twice the on-screen size: sharp when printed, and every plot's text the same size.
+    exporter.parameters()["width"] = int(plot.width() * 2)
+    image = exporter.export(toBytes=True)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(buffer.data().data())
+
+
+def _knee_plot(session: LoadedSession, run: RunSettings, width: int) -> ReportPlot:
+    """The knee search's throughput and goodput curves, as `workbench analyze` finds them."""
+    from workbench.core.analysis import knee_report
+    from workbench.ui.plots.knee_plot import DESCRIPTION, TITLE, KneePlot
+
+    view = KneePlot()
+    view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    view.resize(width, int(width * 0.4))
+    view.show()
+    view.show_knee(knee_report(session.samples, run))
+    QCoreApplication.processEvents()
+    plot = ReportPlot(TITLE, _png(view.plot), DESCRIPTION, True)
+    view.close()
+    view.deleteLater()
+    return plot
+
+
 def render_report_plots(session: LoadedSession, *, width: int = 1500) -> list[ReportPlot]:
     _application()
     from workbench.ui.plots.plots_view import PLOTS, PlotsView
@@ -47,21 +80,13 @@ def render_report_plots(session: LoadedSession, *, width: int = 1500) -> list[Re
     view.set_run(run_from_session(session))
     view.redraw()
     QCoreApplication.processEvents()
-    from pyqtgraph.exporters import ImageExporter
-
     plots = []
+    knee = knee_settings(session.header.plan)
+    if knee is not None:
+        plots.append(_knee_plot(session, knee, width))
     for name, plot in view.plots.items():
-        exporter = ImageExporter(plot)
-        # Twice the on-screen size: sharp when printed, and every plot's text the same size.
-        exporter.parameters()["width"] = int(plot.width() * 2)
-        image = exporter.export(toBytes=True)
-        buffer = QBuffer()
-        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
         wide = plot.width() > 0.5 * view.width()
-        plots.append(
-            ReportPlot(PLOTS[name][0], bytes(buffer.data().data()), _DESCRIPTIONS[name], wide)
-        )
+        plots.append(ReportPlot(PLOTS[name][0], _png(plot), _DESCRIPTIONS[name], wide))
     # Destroy the view now, while the application exists: left to interpreter shutdown,
     # pyqtgraph's items outlive Qt's objects and the process segfaults on exit.
     view.close()

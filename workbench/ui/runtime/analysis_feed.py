@@ -28,6 +28,7 @@ from workbench.core.analysis import (
     analyze_cells,
     with_threshold,
 )
+from workbench.core.plan import RunSettings
 from workbench.core.records import Sample
 from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.live import LiveRun
@@ -53,11 +54,13 @@ class AnalysisUpdate:
 
 
 def analyze_live(
-    samples: Sequence[Sample], final: bool, threshold: float = DEFAULT_CLUSTER_THRESHOLD
+    samples: Sequence[Sample],
+    final: bool,
+    threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+    knee: RunSettings | None = None,
 ) -> tuple[AnalysisReport, list[CellData]]:
-    options = AnalysisOptions(cluster_threshold=threshold)
-    if not final:
-        options = AnalysisOptions(resamples=LIVE_RESAMPLES, cluster_threshold=threshold)
+    resamples = AnalysisOptions().resamples if final else LIVE_RESAMPLES
+    options = AnalysisOptions(resamples=resamples, cluster_threshold=threshold, knee=knee)
     return analyze_cells(samples, options)
 
 
@@ -172,7 +175,9 @@ class AnalysisFeed(QObject):
         started = time.monotonic()
         threshold = self.cluster_threshold
         try:
-            report, cells = await asyncio.to_thread(analyze_live, samples, final, threshold)
+            report, cells = await asyncio.to_thread(
+                analyze_live, samples, final, threshold, run.knee
+            )
         except Exception:  # the analysis must never take the window down
             log.exception("analysis of the run failed")
             return

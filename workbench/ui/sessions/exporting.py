@@ -14,6 +14,7 @@ from PySide6.QtCore import QTimer
 
 from workbench.core.analysis import AnalysisOptions, analyze
 from workbench.core.journal import LoadedSession
+from workbench.core.knee import knee_settings
 
 if TYPE_CHECKING:
     # jinja2 and the report load with the first export, not with the window.
@@ -41,7 +42,8 @@ async def export_bytes(
         return await asyncio.to_thread(session_json, session)
     progress("Exporting the HTML report: analysing…")
     # The same analysis as `workbench export --html` (default options), so both agree.
-    report = await asyncio.to_thread(analyze, session.samples, AnalysisOptions())
+    options = AnalysisOptions(knee=knee_settings(session.header.plan))
+    report = await asyncio.to_thread(analyze, session.samples, options)
     progress("Exporting the HTML report: drawing the plots…")
     plots = await on_qt_thread(lambda: _draw_plots(session))
     progress("Exporting the HTML report: writing…")

@@ -1,4 +1,7 @@
-"""Service-level objectives for goodput, e.g. ``ttft_ms=500`` or ``e2e_ms<=5000``."""
+"""Service-level objectives for goodput, e.g. ``ttft_ms=500`` or ``e2e_ms<=5000``.
+
+Standard library only: the runner's knee search judges goodput with it mid-run, and the
+plan checks `[run] slo` names with it, without loading the analysis (numpy)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from collections.abc import Iterable
 from workbench.core.records import Sample
 
 SLO_METRICS = ("ttft_ms", "ttfr_ms", "tpot_ms", "e2e_ms")
-_SLO = re.compile(r"^\s*([a-z_]+)\s*(?:<=|=)\s*([0-9]*\.?[0-9]+)\s*$")
+_SLO = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*(?:<=|=)\s*([0-9]*\.?[0-9]+)\s*$")
 
 
 class SloError(ValueError):
@@ -20,9 +23,7 @@ def parse_slos(texts: Iterable[str]) -> dict[str, float]:
     for text in texts:
         match = _SLO.match(text)
         if match is None:
-            raise SloError(
-                f"SLO {text!r} is not of the form NAME=MILLISECONDS (e.g. ttft_ms=500)"
-            )
+            raise SloError(f"SLO {text!r} is not of the form NAME=MILLISECONDS (e.g. ttft_ms=500)")
         name, value = match.group(1), float(match.group(2))
         if name not in SLO_METRICS:
             raise SloError(f"SLO {text!r}: unknown metric {name!r} (use {', '.join(SLO_METRICS)})")
