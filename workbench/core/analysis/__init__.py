@@ -40,7 +40,15 @@ from workbench.core.analysis.results import (
     Timings,
     Trend,
 )
-from workbench.core.analysis.similarity import encode_all, medoid, similarity_matrix
+from workbench.core.analysis.semantic import load_embedding_similarity
+from workbench.core.analysis.similarity import (
+    WORD_SIMILARITY,
+    EmbeddingModelError,
+    SimilarityMeasure,
+    encode_all,
+    medoid,
+    similarity_matrix,
+)
 from workbench.core.analysis.slo import SloError, parse_slos
 from workbench.core.analysis.specs import EFFECT_METRICS, METRICS_BY_KEY, MetricSpec
 from workbench.core.analysis.stats import distribution
@@ -51,6 +59,7 @@ __all__ = [
     "DEFAULT_CLUSTER_THRESHOLD",
     "EFFECT_METRICS",
     "METRICS_BY_KEY",
+    "WORD_SIMILARITY",
     "Agreement",
     "AnalysisOptions",
     "AnalysisReport",
@@ -64,6 +73,7 @@ __all__ = [
     "Diversity",
     "Effect",
     "EffectsError",
+    "EmbeddingModelError",
     "Factor",
     "Goodput",
     "Lengths",
@@ -71,6 +81,7 @@ __all__ = [
     "Outcomes",
     "QueueSignal",
     "Similarity",
+    "SimilarityMeasure",
     "SloError",
     "Spread",
     "TextFeatures",
@@ -83,6 +94,7 @@ __all__ = [
     "final_samples",
     "format_report",
     "group_by_cell",
+    "load_embedding_similarity",
     "measure_cell",
     "measure_cell_quick",
     "medoid",

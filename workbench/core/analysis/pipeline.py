@@ -12,6 +12,7 @@ from workbench.core.analysis.cells import CellData, group_by_cell, measure_cell
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import estimate_effects
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
+from workbench.core.analysis.similarity import WORD_SIMILARITY, SimilarityMeasure
 from workbench.core.records import Sample
 
 
@@ -29,6 +30,10 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     # Mean similarity at which two groups of responses are one answer (docs/analysis.md,
     # "Answer clusters").
     cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD
+    # The pairwise similarity behind similarity, clusters and Vendi: None = word level; a
+    # loaded `load_embedding_similarity(folder)` for the semantic one (docs/analysis.md,
+    # "Semantic similarity (optional)"). Loaded once by the caller: never encoded.
+    similarity: SimilarityMeasure | None = None
 
 
 def _share(values: list[float | None]) -> float | None:
@@ -42,6 +47,7 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
     Raises AnswerSpecError (bad regex / JSON path) and EffectsError (unknown baseline).
     """
     opts = options or AnalysisOptions()
+    measure = opts.similarity or WORD_SIMILARITY
     extractor = (
         AnswerExtractor(opts.answer_regex, opts.answer_json_path)
         if opts.answer_regex is not None or opts.answer_json_path is not None
@@ -54,7 +60,7 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
         cell_metrics, cell_data = measure_cell(
             key, attempts, slos=opts.slos or None, extractor=extractor,
             similarity_cap=opts.similarity_cap, seed=cell_seed,
-            cluster_threshold=opts.cluster_threshold,
+            cluster_threshold=opts.cluster_threshold, similarity_measure=measure,
         )
         metrics.append(cell_metrics)
         data.append(cell_data)
@@ -80,4 +86,5 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
         bootstrap_resamples=opts.resamples,
         seed=opts.seed,
         warnings=warnings,
+        similarity_measure=measure.label,
     )
