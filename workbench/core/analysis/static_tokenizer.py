@@ -38,7 +38,11 @@ class TokenizerError(ValueError):
 
 
 def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    if text.isascii():  # the common case, and a per-character loop is slow
+        return text
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
+    )
 
 
 def _normalizers(path: Path, spec: Any) -> list[Normalizer]:
