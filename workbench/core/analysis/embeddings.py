@@ -148,17 +148,10 @@ class EmbeddingSimilarity:
         return int(self.table.shape[1])
 
     def _pool(self, ids: list[int]) -> npt.NDArray[np.float32]:
-        table = self.table
-        if len(ids) <= BATCH_TOKENS:
-            total: npt.NDArray[np.float32] = table[ids].sum(axis=0)
-            return total
-        return np.sum(
-            [
-                table[ids[i : i + BATCH_TOKENS]].sum(axis=0)
-                for i in range(0, len(ids), BATCH_TOKENS)
-            ],
-            axis=0,
-        ).astype(np.float32)
+        total = np.zeros(self.dimensions, np.float32)
+        for start in range(0, len(ids), BATCH_TOKENS):
+            total += self.table[ids[start : start + BATCH_TOKENS]].sum(axis=0)
+        return total
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Unit vectors, one row per text (a zero row for a text with no known token)."""
