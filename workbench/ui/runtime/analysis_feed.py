@@ -17,7 +17,12 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
 
-from workbench.core.analysis import AnalysisOptions, AnalysisReport, analyze
+from workbench.core.analysis import (
+    AnalysisOptions,
+    AnalysisReport,
+    SimilarityMeasure,
+    analyze,
+)
 from workbench.core.records import Sample
 from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.live import LiveRun
@@ -37,10 +42,16 @@ class AnalysisUpdate:
     report: AnalysisReport
     samples: Sequence[Sample]  # what was analysed (views reuse it, e.g. for the heatmap)
     final: bool  # the run had finished: this is the complete analysis
+    # The similarity the report used (None = words): the heatmap draws the same one.
+    similarity: SimilarityMeasure | None = None
 
 
-def analyze_live(samples: Sequence[Sample], final: bool) -> AnalysisReport:
-    options = AnalysisOptions() if final else AnalysisOptions(resamples=LIVE_RESAMPLES)
+def analyze_live(
+    samples: Sequence[Sample], final: bool, similarity: SimilarityMeasure | None = None
+) -> AnalysisReport:
+    options = AnalysisOptions(similarity=similarity)
+    if not final:
+        options.resamples = LIVE_RESAMPLES
     return analyze(samples, options)
 
 
@@ -56,6 +67,7 @@ class AnalysisFeed(QObject):
         self.run: LiveRun | None = None
         self.latest: AnalysisUpdate | None = None
         self.analyses = 0
+        self.similarity: SimilarityMeasure | None = None  # None: word similarity
         self._watchers: list[QWidget] = []
         self._dirty = False
         self._final_pending = False
@@ -77,6 +89,16 @@ class AnalysisFeed(QObject):
         self._dirty = False
         self._final_pending = False
         self._not_before = 0.0
+
+    def set_similarity(self, similarity: SimilarityMeasure | None) -> None:
+        """Analyse with this similarity from now on, the shown run again right away."""
+        self.similarity = similarity
+        run = self.run
+        if run is not None and self.latest is not None:
+            self._final_pending = self._final_pending or self.latest.final
+            self._dirty = True
+            self._not_before = 0.0
+            self._maybe_start()
 
     def mark_dirty(self) -> None:
         self._dirty = True
@@ -112,8 +134,9 @@ class AnalysisFeed(QObject):
         if not samples:
             return
         started = time.monotonic()
+        similarity = self.similarity
         try:
-            report = await asyncio.to_thread(analyze_live, samples, final)
+            report = await asyncio.to_thread(analyze_live, samples, final, similarity)
         except Exception:  # the analysis must never take the window down
             log.exception("analysis of the run failed")
             return
@@ -123,7 +146,7 @@ class AnalysisFeed(QObject):
         if run is not self.run:
             return  # a newer run started meanwhile
         self.analyses += 1
-        self.latest = AnalysisUpdate(run, report, samples, final)
+        self.latest = AnalysisUpdate(run, report, samples, final, similarity)
         self.updated.emit(self.latest)
         if self._final_pending:
             self._maybe_start()

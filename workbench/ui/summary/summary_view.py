@@ -274,6 +274,8 @@ class SummaryView(QWidget):
             f"{costs.completion_tokens:,} completion tokens · "
             + (f"cost {usd(costs.usd)}" if priced else f"cost not shown: {NO_PRICES}")
             + (" (some usage not reported)" if costs.unknown else "")
+            + ("" if report.similarity_measure == "words"
+               else f" · similarity by {report.similarity_measure}")
         )
         self._show_effects(report.effects)
         if update.final:
