@@ -128,7 +128,10 @@ def test_the_readable_report_says_which_similarity_it_used(
         )
         == 0
     )
-    assert "note: similarity, clusters and eff on embeddings: m (" in capsys.readouterr().out
+    assert (
+        "note: similarity, answer clusters and the effective number of answers computed on embeddings: m ("
+        in capsys.readouterr().out
+    )
     assert (
         main(
             [
@@ -145,7 +148,26 @@ def test_the_readable_report_says_which_similarity_it_used(
         )
         == 0
     )
-    assert "on embeddings: m (" in capsys.readouterr().out
+    assert "computed on embeddings: m (" in capsys.readouterr().out
+    html = tmp_path / "report.html"
+    assert (
+        main(
+            [
+                "export",
+                str(templated_session),
+                "--html",
+                str(html),
+                "--no-plots",
+                "--embedding-model",
+                str(folder),
+            ]
+        )
+        == 0
+    )
+    assert (
+        "Note: similarity, answer clusters and the effective number of answers computed on "
+        "embeddings: m (" in html.read_text()
+    )
 
 
 @pytest.mark.parametrize("command", ["analyze", "compare", "export"])

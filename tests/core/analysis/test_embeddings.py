@@ -93,7 +93,7 @@ def test_similarity_effects_bootstrap_on_embeddings(model: EmbeddingSimilarity) 
     report = analyze(alike + varied, AnalysisOptions(similarity=model, resamples=300))
     effect = next(e for e in report.effects if e.metric == "similarity_mean")
     assert effect.significant and effect.change is not None and effect.change < 0
-    assert "note: similarity, clusters and eff on embeddings: tiny" in _summary(report)
+    assert "effective number of answers computed on embeddings: tiny" in _summary(report)
 
 
 def _summary(report: object) -> str:

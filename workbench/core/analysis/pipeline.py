@@ -68,6 +68,9 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
         data, opts.factor, baseline=opts.baseline, resamples=opts.resamples, seed=opts.seed
     )
     warnings: list[str] = []
+    if measure is not WORD_SIMILARITY:  # said wherever the notes are shown (CLI, HTML)
+        warnings.append(f"similarity, answer clusters and the effective number of answers "
+                        f"computed on {measure.label}")
     capped = [m.label for m in metrics if m.similarity.n < m.outcomes.ok]
     if capped:
         warnings.append(

@@ -107,8 +107,6 @@ def format_report(report: AnalysisReport) -> str:
             mark = "  TREND" if trend.significant else ""
             lines.append(f"  {trend.group}: {label}: rho {trend.rho:+.2f}, "
                          f"p {trend.p_value:.3g} ({trend.method}){mark}")
-    if report.similarity_measure != "words":
-        lines.append(f"note: similarity, clusters and eff on {report.similarity_measure}")
     for warning in report.warnings:
         lines.append(f"note: {warning}")
     return "\n".join(lines) + "\n"
