@@ -4,6 +4,9 @@
 
 Targets (issue #6): similarity matrix of 1,000 responses x 300 words <= 2 s; full analysis
 of a 20,000-attempt session <= 5 s; word diff of two 10,000-word responses <= 100 ms.
+The optional semantic similarity (issue #13) is timed on a synthetic static embedding model
+of 30,000 tokens x 256 dimensions written to a temporary folder: loading it, embedding
+20,000 responses, and the full analysis with it.
 Texts use a Zipf-distributed vocabulary (like natural text: a few words very common); the
 similarity matrix is also timed on a uniform vocabulary, its worst case.
 """
@@ -11,9 +14,11 @@ similarity matrix is also timed on a uniform vocabulary, its worst case.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
@@ -28,13 +33,17 @@ from workbench.core.analysis import (
     AnalysisOptions,
     analyze,
     encode_all,
+    load_embedding_similarity,
     similarity_matrix,
     word_diff,
     words,
 )
+from workbench.core.analysis.embeddings import EmbeddingSimilarity
+from workbench.core.analysis.safetensors import write_safetensors
 from workbench.core.records import CellKey, ErrorInfo, Sample, Timing
 
 VOCAB_SIZE = 5000
+MODEL_TOKENS, MODEL_DIM = 30_000, 256
 
 
 def cpu_model() -> str:
@@ -113,9 +122,49 @@ def synthetic_session(n_attempts: int, rng: np.random.Generator) -> list[Sample]
     return samples[:n_attempts]
 
 
+def synthetic_model(folder: Path, rng: np.random.Generator) -> Path:
+    """A model2vec-layout folder: WordPiece vocabulary of the benchmark's words (w0, w1, ...)
+    and their pieces, random float32 vectors."""
+    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+    pieces = [f"##{d}" for d in range(10)] + ["w", "."]
+    tokens = special + pieces + [f"w{i}" for i in range(MODEL_TOKENS - 16)]
+    vectors = rng.normal(size=(len(tokens), MODEL_DIM)).astype(np.float32)
+    write_safetensors(folder / "model.safetensors", {"embeddings": vectors})
+    tokenizer = {
+        "normalizer": {"type": "BertNormalizer", "lowercase": True},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                  "vocab": {t: i for i, t in enumerate(tokens)}},
+    }
+    (folder / "tokenizer.json").write_text(json.dumps(tokenizer))
+    (folder / "config.json").write_text(json.dumps({"model_type": "model2vec"}))
+    return folder
+
+
+def embeddings_figures(repeat: int, samples: list[Sample], rng: np.random.Generator) -> None:
+    texts = [s.text for s in samples if s.outcome == "ok"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = synthetic_model(Path(tmp), rng)
+        seconds = best_of(repeat, partial(load_embedding_similarity, folder))
+        print(f"embedding model load ({MODEL_TOKENS:,} tokens x {MODEL_DIM}): {seconds:.3f} s")
+        model = load_embedding_similarity(folder)
+    assert isinstance(model, EmbeddingSimilarity)
+    # A fresh model per run would re-learn its word cache: time the first (cold) pass too.
+    start = time.perf_counter()
+    model.encode(texts)
+    cold = time.perf_counter() - start
+    warm = best_of(repeat, partial(model.encode, texts))
+    print(f"embed {len(texts):,} responses (50-300 words): {cold:.3f} s cold, {warm:.3f} s warm")
+    seconds = best_of(repeat, lambda: analyze(samples, AnalysisOptions(similarity=model)))
+    print(f"full analysis with embeddings, {len(samples)} attempts, 2000 resamples: "
+          f"{seconds:.3f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure (best is shown)")
+    parser.add_argument("--embeddings-only", action="store_true",
+                        help="only the semantic similarity figures")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
 
@@ -124,6 +173,9 @@ def main() -> int:
     print(f"python {platform.python_version()}, numpy {np.__version__}, "
           f"rapidfuzz {rapidfuzz.__version__}")
     print()
+    if args.embeddings_only:
+        embeddings_figures(args.repeat, synthetic_session(20_000, rng), rng)
+        return 0
 
     for label, zipf in (("zipf vocabulary", True), ("uniform vocabulary, worst case", False)):
         gen = Words(rng, zipf=zipf)
@@ -147,6 +199,7 @@ def main() -> int:
     for label, other in (("5% of words changed", b), ("unrelated texts", unrelated)):
         ms = best_of(args.repeat, partial(word_diff, a, other)) * 1000
         print(f"word diff 10,000 vs 10,000 words ({label}): {ms:.1f} ms  (target <= 100 ms)")
+    embeddings_figures(args.repeat, samples, rng)
     return 0
 
 

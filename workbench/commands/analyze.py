@@ -15,11 +15,13 @@ from typing import Any
 import msgspec
 
 from workbench.commands._session import open_session
+from workbench.commands._similarity import add_embedding_option, similarity_measure
 from workbench.core.analysis import (
     DEFAULT_CLUSTER_THRESHOLD,
     AnalysisOptions,
     AnswerSpecError,
     EffectsError,
+    EmbeddingModelError,
     SloError,
     analyze,
     format_report,
@@ -63,9 +65,10 @@ def register(subparsers: Any) -> None:
     )
     p.add_argument(
         "--cluster-threshold", type=float, default=DEFAULT_CLUSTER_THRESHOLD, metavar="X",
-        help="mean word-level similarity (0-1) at which responses are one answer, for the "
-        f"answer clusters (default {DEFAULT_CLUSTER_THRESHOLD:g})",
+        help="mean similarity (0-1; word-level, or the embedding model's) at which responses "
+        f"are one answer, for the answer clusters (default {DEFAULT_CLUSTER_THRESHOLD:g})",
     )
+    add_embedding_option(p)
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument(
         "--resamples", type=int, default=2000, help="bootstrap resamples (default 2000)"
@@ -87,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
         slos = parse_slos(args.slo)
     except SloError as exc:
         return _fail(f"--slo: {exc}")
+    try:
+        measure = similarity_measure(args)  # before any analysis work: a bad folder fails fast
+    except EmbeddingModelError as exc:
+        return _fail(f"--embedding-model: {exc}")
     if not args.session.exists():
         return _fail(f"{args.session}: no such file")
     try:
@@ -102,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     options = AnalysisOptions(
         factor=args.factor, baseline=baseline, slos=slos, answer_regex=args.regex,
         answer_json_path=args.json_path, resamples=args.resamples, seed=args.seed,
-        cluster_threshold=args.cluster_threshold,
+        cluster_threshold=args.cluster_threshold, similarity=measure,
         knee=knee_settings(session.header.plan),
     )
     try:

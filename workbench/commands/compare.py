@@ -10,7 +10,8 @@ from typing import Any
 import msgspec
 
 from workbench.commands._session import open_session
-from workbench.core.analysis import AnalysisOptions, format_report
+from workbench.commands._similarity import add_embedding_option, similarity_measure
+from workbench.core.analysis import AnalysisOptions, EmbeddingModelError, format_report
 from workbench.core.compare import compare_sessions, format_diversity, session_labels
 from workbench.core.journal import SessionFileError
 
@@ -28,6 +29,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--labels", metavar="A,B", help="names for the two (default: plan names)")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--resamples", type=int, default=2000, help="bootstrap resamples (2000)")
+    add_embedding_option(p)
     p.set_defaults(func=run)
 
 
@@ -40,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     if args.resamples < 100:
         return _fail(f"--resamples {args.resamples}: use at least 100")
     try:
+        measure = similarity_measure(args)
+    except EmbeddingModelError as exc:
+        return _fail(f"--embedding-model: {exc}")
+    try:
         a, b = open_session(args.a), open_session(args.b)
     except SessionFileError as exc:
         return _fail(str(exc))
@@ -51,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         labels = session_labels(a, b)
     report = compare_sessions(
-        a, b, labels=labels, options=AnalysisOptions(resamples=args.resamples, seed=args.seed)
+        a, b, labels=labels, options=AnalysisOptions(resamples=args.resamples, seed=args.seed,
+                                           similarity=measure),
     )
     if args.json:
         sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(report), indent=2))

@@ -8,7 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands._session import open_session
-from workbench.core.analysis import AnalysisOptions, analyze
+from workbench.commands._similarity import add_embedding_option, similarity_measure
+from workbench.core.analysis import (
+    AnalysisOptions,
+    EmbeddingModelError,
+    SimilarityMeasure,
+    analyze,
+)
 from workbench.core.endpoints import EndpointProfile, ProfileStore
 from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
 from workbench.core.files import write_atomically
@@ -28,6 +34,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--csv", type=Path, metavar="FILE", help="one row per attempt")
     p.add_argument("--json", type=Path, metavar="FILE", help="the session as one JSON document")
     p.add_argument("--no-plots", action="store_true", help="HTML without plots (no Qt needed)")
+    add_embedding_option(p)
     p.set_defaults(func=run)
 
 
@@ -51,8 +58,11 @@ def _profile(name: str) -> EndpointProfile | None:
         return None
 
 
-def html_report(session: LoadedSession, *, plots: bool = True) -> bytes:
-    analysis = analyze(session.samples, AnalysisOptions(knee=knee_settings(session.header.plan)))
+def html_report(
+    session: LoadedSession, *, plots: bool = True, similarity: SimilarityMeasure | None = None
+) -> bytes:
+    options = AnalysisOptions(knee=knee_settings(session.header.plan), similarity=similarity)
+    analysis = analyze(session.samples, options)
     images = report_plots(session) if plots else []
     return render_html_report(session, analysis, images, prices=_profile)
 
@@ -66,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
     if args.session.resolve() in {t.resolve() for t in targets}:
         return _fail("an export would overwrite the session file itself")
     try:
+        measure = similarity_measure(args)
+    except EmbeddingModelError as exc:
+        return _fail(f"--embedding-model: {exc}")
+    try:
         session = open_session(args.session)
     except SessionFileError as exc:
         return _fail(str(exc))
@@ -75,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         outputs.append((args.json, session_json(session)))
     if args.html:
-        outputs.append((args.html, html_report(session, plots=not args.no_plots)))
+        outputs.append((args.html, html_report(session, plots=not args.no_plots,
+                                                       similarity=measure)))
     for path, data in outputs:
         try:
             write_atomically(path, data)

@@ -50,7 +50,15 @@ from workbench.core.analysis.results import (
     Timings,
     Trend,
 )
-from workbench.core.analysis.similarity import encode_all, medoid, similarity_matrix
+from workbench.core.analysis.semantic import load_embedding_similarity
+from workbench.core.analysis.similarity import (
+    WORD_SIMILARITY,
+    EmbeddingModelError,
+    SimilarityMeasure,
+    encode_all,
+    medoid,
+    similarity_matrix,
+)
 from workbench.core.analysis.specs import EFFECT_METRICS, METRICS_BY_KEY, MetricSpec
 from workbench.core.analysis.stats import distribution
 from workbench.core.analysis.summary import format_report, knee_lines
@@ -61,6 +69,7 @@ __all__ = [
     "DEFAULT_CLUSTER_THRESHOLD",
     "EFFECT_METRICS",
     "METRICS_BY_KEY",
+    "WORD_SIMILARITY",
     "Agreement",
     "AnalysisOptions",
     "AnalysisReport",
@@ -77,6 +86,7 @@ __all__ = [
     "Diversity",
     "Effect",
     "EffectsError",
+    "EmbeddingModelError",
     "Factor",
     "Goodput",
     "KneeLevel",
@@ -86,6 +96,7 @@ __all__ = [
     "Outcomes",
     "QueueSignal",
     "Similarity",
+    "SimilarityMeasure",
     "SloError",
     "Spread",
     "TextFeatures",
@@ -102,6 +113,7 @@ __all__ = [
     "group_by_cell",
     "knee_lines",
     "knee_report",
+    "load_embedding_similarity",
     "measure_cell",
     "measure_cell_quick",
     "medoid",

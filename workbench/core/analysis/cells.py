@@ -30,12 +30,13 @@ from workbench.core.analysis.results import (
     Timings,
 )
 from workbench.core.analysis.similarity import (
+    WORD_SIMILARITY,
     FloatMatrix,
+    SimilarityMeasure,
     encode_all,
     first_divergence,
     medoid,
     pair_values,
-    similarity_matrix,
 )
 from workbench.core.analysis.stats import FloatArray, as_array, distribution, share, spread
 from workbench.core.analysis.text import text_features, words
@@ -138,7 +139,7 @@ def _queue_signal(decided: Sequence[Sample]) -> QueueSignal:
 
 
 def _similarity(
-    ok: Sequence[Sample], cap: int, seed: int
+    ok: Sequence[Sample], cap: int, seed: int, measure: SimilarityMeasure
 ) -> tuple[Similarity, FloatMatrix, list[int]]:
     chosen = list(range(len(ok)))
     if len(chosen) > cap:
@@ -147,7 +148,7 @@ def _similarity(
     # Only the (sub)sample is tokenised here: word lists of a 100k-response session would
     # hold hundreds of MB at once.
     codes = encode_all([words(ok[i].text) for i in chosen])
-    matrix = similarity_matrix(codes)
+    matrix = measure.matrix([ok[i].text for i in chosen], codes)
     n = len(chosen)
     if n < 2:
         return Similarity(n=n, medoid_index=0 if n else None,
@@ -184,6 +185,7 @@ def measure_cell(
     similarity_cap: int = 200,
     seed: int = 0,
     cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+    similarity_measure: SimilarityMeasure = WORD_SIMILARITY,
 ) -> tuple[CellMetrics, CellData]:
     """Metrics of one cell from all its attempts (retries included)."""
     final = final_samples(attempts)
@@ -206,7 +208,7 @@ def measure_cell(
         agreement.distinct_answers = len({a for a in answers if a is not None})
         agreement.unparsable_answers = sum(1 for a in answers if a is None)
 
-    similarity, matrix, chosen = _similarity(ok, similarity_cap, seed)
+    similarity, matrix, chosen = _similarity(ok, similarity_cap, seed, similarity_measure)
     cut = [s.finish_reason in LENGTH_CUT_REASONS for s in ok]
     output_tokens = [s.output_tokens for s in ok]
     metrics = CellMetrics(

@@ -13,6 +13,7 @@ from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import estimate_effects
 from workbench.core.analysis.knee import knee_report
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
+from workbench.core.analysis.similarity import WORD_SIMILARITY, SimilarityMeasure
 from workbench.core.plan import RunSettings
 from workbench.core.records import Sample
 
@@ -33,6 +34,10 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD
     # A knee search's run settings (core.knee.knee_settings(plan)): its knee is reported.
     knee: RunSettings | None = None
+    # The pairwise similarity behind similarity, clusters and Vendi: None = word level; a
+    # loaded `load_embedding_similarity(folder)` for the semantic one (docs/analysis.md,
+    # "Semantic similarity (optional)"). Loaded once by the caller: never encoded.
+    similarity: SimilarityMeasure | None = None
 
 
 def _share(values: list[float | None]) -> float | None:
@@ -54,6 +59,7 @@ def analyze_cells(
     """`analyze`, and each cell's similarity matrix with the ids of its rows: what the
     window re-clusters at another threshold without measuring the cells again."""
     opts = options or AnalysisOptions()
+    measure = opts.similarity or WORD_SIMILARITY
     extractor = (
         AnswerExtractor(opts.answer_regex, opts.answer_json_path)
         if opts.answer_regex is not None or opts.answer_json_path is not None
@@ -66,7 +72,7 @@ def analyze_cells(
         cell_metrics, cell_data = measure_cell(
             key, attempts, slos=opts.slos or None, extractor=extractor,
             similarity_cap=opts.similarity_cap, seed=cell_seed,
-            cluster_threshold=opts.cluster_threshold,
+            cluster_threshold=opts.cluster_threshold, similarity_measure=measure,
         )
         metrics.append(cell_metrics)
         data.append(cell_data)
@@ -74,6 +80,9 @@ def analyze_cells(
         data, opts.factor, baseline=opts.baseline, resamples=opts.resamples, seed=opts.seed
     )
     warnings: list[str] = []
+    if measure is not WORD_SIMILARITY:  # said wherever the notes are shown (CLI, HTML)
+        warnings.append(f"similarity, answer clusters and the effective number of answers "
+                        f"computed on {measure.label}")
     capped = [m.label for m in metrics if m.similarity.n < m.outcomes.ok]
     if capped:
         warnings.append(
@@ -94,5 +103,6 @@ def analyze_cells(
         bootstrap_resamples=opts.resamples,
         seed=opts.seed,
         warnings=warnings,
+        similarity_measure=measure.label,
     )
     return report, data

@@ -108,7 +108,9 @@ class Agreement(msgspec.Struct, kw_only=True):
 
 
 class Similarity(msgspec.Struct, kw_only=True):
-    """Pairwise Indel similarity of word sequences (1 = identical)."""
+    """Pairwise similarity of the responses (1 = identical): Indel similarity of word
+    sequences by default, or the cosine of an embedding model (the report's
+    similarity_measure). The divergence fields are on words under either."""
 
     n: int = 0  # responses compared (a seeded subsample above the cap)
     mean: float | None = None
@@ -258,3 +260,6 @@ class AnalysisReport(msgspec.Struct, kw_only=True):
     seed: int
     warnings: list[str] = []
     knee: KneeReport | None = None  # only for a knee search
+    # What the similarity, cluster and Vendi figures were computed on: "words" (the
+    # default), or "embeddings: FOLDER (TOKENS tokens x DIMENSIONS)".
+    similarity_measure: str = "words"

@@ -1,8 +1,17 @@
-"""Pairwise similarity of responses on word tokens, the medoid and first divergence."""
+"""Pairwise similarity of responses, the medoid and first divergence.
+
+Two measures stand behind one interface (`SimilarityMeasure`): the default word-level Indel
+similarity here, and the optional semantic one of a static embedding model on disk
+(embeddings.py, loaded by `semantic.load_embedding_similarity` only when the user names
+a folder).
+Every measure on the matrix (mean and min similarity, medoid, Vendi score, clusters,
+semantic entropy, modal agreement, the heatmap) works on either.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -12,6 +21,31 @@ from rapidfuzz.distance import Indel
 from workbench.core.analysis.text import TokenCoder
 
 FloatMatrix = npt.NDArray[np.float64]
+
+
+class EmbeddingModelError(ValueError):
+    """A model folder that cannot be used; the message names the path and what is wrong."""
+
+
+class SimilarityMeasure(Protocol):
+    """n x n similarity in [0, 1] of a cell's responses, 1 on the diagonal."""
+
+    label: str  # "words", or the embedding model (shown with the analysis)
+
+    def matrix(self, texts: Sequence[str], codes: Sequence[Sequence[int]]) -> FloatMatrix:
+        """`codes` are the responses' word codes (`encode_all`), which the analysis makes
+        anyway for the first divergence: the word measure compares those, not `texts`."""
+        ...
+
+
+class WordSimilarity:
+    label = "words"
+
+    def matrix(self, texts: Sequence[str], codes: Sequence[Sequence[int]]) -> FloatMatrix:
+        return similarity_matrix(codes)
+
+
+WORD_SIMILARITY = WordSimilarity()
 
 
 def encode_all(token_lists: Sequence[Sequence[str]]) -> list[list[int]]:

@@ -20,12 +20,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from workbench.core.analysis import (
+    WORD_SIMILARITY,
     AnalysisReport,
     CellMetrics,
     Effect,
+    SimilarityMeasure,
     encode_all,
     final_samples,
-    similarity_matrix,
     words,
 )
 from workbench.core.records import Sample
@@ -55,11 +56,15 @@ class Heatmap:
     cell: str | None  # CellKey label, None: all cells
     blocks: list[tuple[int, str]]  # (first row, cell name) of each cell's block
     total: int  # ok responses before subsampling
+    measure: str = "words"  # the similarity's label
 
 
-def heatmap_data(samples: Sequence[Sample], cell: str | None, cap: int = HEATMAP_CAP) -> Heatmap:
-    """Similarity matrix of the ok responses of `cell` (or of all cells, in level blocks),
-    each block ordered from the most typical response to the least."""
+def heatmap_data(
+    samples: Sequence[Sample], cell: str | None, cap: int = HEATMAP_CAP,
+    similarity: SimilarityMeasure | None = None,
+) -> Heatmap:
+    """Similarity matrix (words, or `similarity`) of the ok responses of `cell` (or of all
+    cells, in level blocks), each block ordered from the most typical response to the least."""
     ok = [s for s in final_samples(samples) if s.outcome == "ok"
           and (cell is None or s.cell.label() == cell)]
     by_cell: dict[str, list[Sample]] = {}
@@ -74,7 +79,8 @@ def heatmap_data(samples: Sequence[Sample], cell: str | None, cap: int = HEATMAP
             members = [members[int(i)] for i in keep]
         chosen.append(members)
     flat = [s for members in chosen for s in members]
-    matrix = similarity_matrix(encode_all([words(s.text) for s in flat]))
+    measure = similarity or WORD_SIMILARITY
+    matrix = measure.matrix([s.text for s in flat], encode_all([words(s.text) for s in flat]))
     order: list[int] = []
     blocks: list[tuple[int, str]] = []
     start = 0
@@ -85,7 +91,7 @@ def heatmap_data(samples: Sequence[Sample], cell: str | None, cap: int = HEATMAP
         order.extend(block[i] for i in np.argsort(-typical, kind="stable"))
         start += len(members)
     ordered: FloatMatrix = matrix[np.ix_(order, order)] if order else matrix
-    return Heatmap(ordered, cell, blocks, len(ok))
+    return Heatmap(ordered, cell, blocks, len(ok), measure.label)
 
 
 def level_points(
@@ -200,7 +206,8 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
         self.heatmap: Heatmap | None = None
         self.heatmap_cell: str | None = None
         self._latest: AnalysisUpdate | None = None
-        self._heatmap_of: tuple[int, str | None] | None = None  # (id of samples, cell) shown
+        # (id of samples, cell, id of the similarity) shown
+        self._heatmap_of: tuple[int, str | None, int] | None = None
         self._heatmap_slot = tasks.slot("heatmap")  # one at a time; skipped while running
         self.updates = 0
 
@@ -234,7 +241,7 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
         update = self._latest
         if update is None or not self.isVisible():
             return
-        wanted = (id(update.samples), self.heatmap_cell)
+        wanted = (id(update.samples), self.heatmap_cell, id(update.similarity))
         if wanted == self._heatmap_of or self._heatmap_slot.running:
             return
         self._heatmap_of = wanted
@@ -242,7 +249,9 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
 
     async def _compute_heatmap(self, update: AnalysisUpdate, cell: str | None) -> None:
         try:
-            data = await asyncio.to_thread(heatmap_data, update.samples, cell)
+            data = await asyncio.to_thread(
+                heatmap_data, update.samples, cell, HEATMAP_CAP, update.similarity
+            )
         except Exception:  # a plot must never take the window down
             log.exception("similarity heatmap failed")
             return
@@ -282,7 +291,8 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
                 heat.getAxis(axis).setTicks(None)
         shown = f"{n} of {data.total}" if n < data.total else str(n)
         label = data.blocks[0][1] if data.cell is not None and data.blocks else "all levels"
-        heat.setTitle(f"{TITLES['similarity_heatmap']} · {label} · {shown} responses",
+        by = "" if data.measure == "words" else f" · {data.measure}"
+        heat.setTitle(f"{TITLES['similarity_heatmap']} · {label} · {shown} responses{by}",
                       color=self._fg, size="10pt")
         heat.autoRange(padding=0)
 

@@ -25,6 +25,7 @@ from workbench.core.analysis import (
     AnalysisOptions,
     AnalysisReport,
     CellData,
+    SimilarityMeasure,
     analyze_cells,
     with_threshold,
 )
@@ -51,6 +52,8 @@ class AnalysisUpdate:
     cells: Sequence[CellData] = ()  # similarity matrices, in the report's cell order
     threshold: float = DEFAULT_CLUSTER_THRESHOLD  # of the report's answer clusters
     requested: bool = False  # asked for with `analyze_now` (on demand, not the throttle)
+    # The similarity the report used (None = words): the heatmap draws the same one.
+    similarity: SimilarityMeasure | None = None
 
 
 def analyze_live(
@@ -58,9 +61,12 @@ def analyze_live(
     final: bool,
     threshold: float = DEFAULT_CLUSTER_THRESHOLD,
     knee: RunSettings | None = None,
+    similarity: SimilarityMeasure | None = None,
 ) -> tuple[AnalysisReport, list[CellData]]:
     resamples = AnalysisOptions().resamples if final else LIVE_RESAMPLES
-    options = AnalysisOptions(resamples=resamples, cluster_threshold=threshold, knee=knee)
+    options = AnalysisOptions(
+        resamples=resamples, cluster_threshold=threshold, knee=knee, similarity=similarity
+    )
     return analyze_cells(samples, options)
 
 
@@ -76,6 +82,7 @@ class AnalysisFeed(QObject):
         self.run: LiveRun | None = None
         self.latest: AnalysisUpdate | None = None
         self.analyses = 0
+        self.similarity: SimilarityMeasure | None = None  # None: word similarity
         self._watchers: list[QWidget] = []
         self._dirty = False
         self._final_pending = False
@@ -100,6 +107,16 @@ class AnalysisFeed(QObject):
         self._final_pending = False
         self._requested = False
         self._not_before = 0.0
+
+    def set_similarity(self, similarity: SimilarityMeasure | None) -> None:
+        """Analyse with this similarity from now on, the shown run again right away."""
+        self.similarity = similarity
+        run = self.run
+        if run is not None and self.latest is not None:
+            self._final_pending = self._final_pending or self.latest.final
+            self._dirty = True
+            self._not_before = 0.0
+            self._maybe_start()
 
     def mark_dirty(self) -> None:
         self._dirty = True
@@ -174,9 +191,10 @@ class AnalysisFeed(QObject):
             return
         started = time.monotonic()
         threshold = self.cluster_threshold
+        similarity = self.similarity
         try:
             report, cells = await asyncio.to_thread(
-                analyze_live, samples, final, threshold, run.knee
+                analyze_live, samples, final, threshold, run.knee, similarity
             )
         except Exception:  # the analysis must never take the window down
             log.exception("analysis of the run failed")
@@ -187,4 +205,6 @@ class AnalysisFeed(QObject):
         if run is not self.run:
             return  # a newer run started meanwhile
         self.analyses += 1
-        self._publish(AnalysisUpdate(run, report, samples, final, cells, threshold, requested))
+        self._publish(
+            AnalysisUpdate(run, report, samples, final, cells, threshold, requested, similarity)
+        )

@@ -30,7 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.analysis import EFFECT_METRICS, AnalysisReport, CellMetrics, Effect
+from workbench.core.analysis import (
+    EFFECT_METRICS,
+    AnalysisOptions,
+    AnalysisReport,
+    CellMetrics,
+    Effect,
+    SimilarityMeasure,
+)
 from workbench.core.compare import DIVERSITY_MEASURES, compare_sessions, diversity_rows
 from workbench.core.format import (
     DASH,
@@ -117,21 +124,27 @@ def _fill(table: QTableWidget, rows: list[list[str]], tips: list[str] | None = N
             table.setItem(r, c, item)
 
 
-def compare_files(a: Path, b: Path) -> AnalysisReport:
+def compare_files(
+    a: Path, b: Path, similarity: SimilarityMeasure | None = None
+) -> AnalysisReport:
     """Blocking: load both files and compare B against A. Raises SessionFileError."""
     first, second = load_session(a), load_session(b)
     # Short labels: the dialog's file fields say which file is A and which is B.
-    return compare_sessions(first, second, labels=("A", "B"))
+    return compare_sessions(
+        first, second, labels=("A", "B"), options=AnalysisOptions(similarity=similarity)
+    )
 
 
 class CompareDialog(QDialog):
     """Pick two session files (A defaults to the window's session) and compare them."""
 
     def __init__(
-        self, tasks: TaskManager, first: Path | None, parent: QWidget | None = None
+        self, tasks: TaskManager, first: Path | None, parent: QWidget | None = None,
+        similarity: SimilarityMeasure | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("compareDialog")
+        self.similarity = similarity  # the window's: both compare alike
         self.setWindowTitle("Compare sessions")
         self.setModal(False)
         self.resize(1100, 720)
@@ -236,7 +249,7 @@ class CompareDialog(QDialog):
 
     async def _compare(self, first: Path, second: Path) -> None:
         try:
-            report = await asyncio.to_thread(compare_files, first, second)
+            report = await asyncio.to_thread(compare_files, first, second, self.similarity)
         except (SessionFileError, ValueError) as exc:
             self.status.setText(f"Cannot compare: {exc}")
             return

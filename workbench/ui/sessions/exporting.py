@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QTimer
 
-from workbench.core.analysis import AnalysisOptions, analyze
+from workbench.core.analysis import AnalysisOptions, SimilarityMeasure, analyze
 from workbench.core.journal import LoadedSession
 from workbench.core.knee import knee_settings
 
@@ -31,7 +31,8 @@ EXPORT_LABELS: dict[ExportKind, str] = {"html": "HTML report", "csv": "CSV", "js
 
 
 async def export_bytes(
-    kind: ExportKind, session: LoadedSession, progress: Callable[[str], None]
+    kind: ExportKind, session: LoadedSession, progress: Callable[[str], None],
+    similarity: SimilarityMeasure | None = None,
 ) -> bytes:
     """The export's file contents; `progress` receives a line per step (for the status)."""
     from workbench.core.export import render_html_report, samples_csv, session_json
@@ -41,8 +42,9 @@ async def export_bytes(
     if kind == "json":
         return await asyncio.to_thread(session_json, session)
     progress("Exporting the HTML report: analysing…")
-    # The same analysis as `workbench export --html` (default options), so both agree.
-    options = AnalysisOptions(knee=knee_settings(session.header.plan))
+    # The same analysis as `workbench export --html` (default options, and the window's
+    # similarity as --embedding-model would give it), so both agree.
+    options = AnalysisOptions(knee=knee_settings(session.header.plan), similarity=similarity)
     report = await asyncio.to_thread(analyze, session.samples, options)
     progress("Exporting the HTML report: drawing the plots…")
     plots = await on_qt_thread(lambda: _draw_plots(session))

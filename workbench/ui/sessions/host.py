@@ -13,7 +13,7 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QMenu, QWidget
 
-from workbench.core.analysis import CellMetrics
+from workbench.core.analysis import CellMetrics, SimilarityMeasure
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.plan import EndpointSpec, Plan
 from workbench.ui.runtime.services import Services
@@ -40,6 +40,11 @@ class SessionHost(Protocol):
 
     def show_status(self, text: str) -> None:
         """A passing message in the status bar."""
+        ...
+
+    def similarity(self) -> SimilarityMeasure | None:
+        """The similarity the window's analysis uses (None = words): exports and
+        comparisons use it too."""
         ...
 
     def show_activity(self, text: str | None) -> None:

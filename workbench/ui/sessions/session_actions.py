@@ -323,7 +323,7 @@ class SessionActions(QObject):
                 show_error("Export", str(exc), parent=self.parent_widget)
                 return False
             assert session is not None
-            data = await export_bytes(kind, session, self._status)
+            data = await export_bytes(kind, session, self._status, self.host.similarity())
             try:
                 await asyncio.to_thread(write_atomically, target, data)
             except OSError as exc:
@@ -339,7 +339,8 @@ class SessionActions(QObject):
     # --- Compare and Re-run --------------------------------------------------------------
 
     def open_compare(self) -> CompareDialog:
-        dialog = CompareDialog(self.host.services.tasks, self.current_path, self.parent_widget)
+        dialog = CompareDialog(self.host.services.tasks, self.current_path, self.parent_widget,
+                               similarity=self.host.similarity())
         dialog.finished.connect(lambda _=0: self.compare_dialogs.remove(dialog))
         self.compare_dialogs.append(dialog)
         dialog.show()

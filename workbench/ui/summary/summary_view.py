@@ -47,13 +47,14 @@ COLUMNS = (
     ("Length", "Mean length in characters"),
     ("CV", "Coefficient of variation of the length (sd / mean)"),
     ("Distinct", "Distinct outputs among the OK responses"),
-    ("Effective", "Effective number of genuinely different answers (Vendi score on the word "
+    ("Effective", "Effective number of genuinely different answers (Vendi score on the "
                   "similarity): near k when the responses are k answers reworded"),
     ("Modal", "Modal agreement: the share of responses in the largest answer cluster "
               "(clusters of similar responses at the threshold set beside the Responses "
               "tab's grouping; see docs/analysis.md)"),
     ("TARr", "Total agreement rate: 1 when every raw output of the cell is identical"),
-    ("Similarity", "Mean pairwise word similarity (1 = identical)"),
+    ("Similarity", "Mean pairwise similarity (1 = identical): by words, or by meaning with "
+                   "Edit > Semantic similarity model folder…"),
     ("Queued", "Share of requests the server kept waiting (keep-alives before the "
                      "first token): a sign of hitting its capacity"),
     ("Cut off", "Share of responses cut off at the token limit (finish_reason length)"),
@@ -275,6 +276,8 @@ class SummaryView(QWidget):
             f"{costs.completion_tokens:,} completion tokens · "
             + (f"cost {usd(costs.usd)}" if priced else f"cost not shown: {NO_PRICES}")
             + (" (some usage not reported)" if costs.unknown else "")
+            + ("" if report.similarity_measure == "words"
+               else f" · similarity by {report.similarity_measure}")
         )
         self._show_effects(report.effects)
         if update.final:

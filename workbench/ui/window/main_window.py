@@ -10,12 +10,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget, QWidget
 
 from workbench import __version__
-from workbench.core.analysis import CellMetrics
+from workbench.core.analysis import CellMetrics, SimilarityMeasure
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.plan import EndpointSpec, Plan
 from workbench.ui.common.errors import show_error
@@ -29,6 +29,7 @@ from workbench.ui.runtime.bridge import EventBridge, Tick
 from workbench.ui.runtime.controller import RunController
 from workbench.ui.runtime.services import Services
 from workbench.ui.sessions.session_actions import SessionActions
+from workbench.ui.summary.semantic_setting import SemanticSimilaritySetting
 from workbench.ui.summary.summary_view import SummaryView
 from workbench.ui.window.status_bar import RunStatusBar
 from workbench.viewmodel.live import LiveRun
@@ -90,6 +91,12 @@ class MainWindow(QMainWindow):
         self.plan_actions = PlanActions(  # File menu: plan files and the sample plans
             self, services.tasks, self.menu_named("File"), self.session_actions.open_action
         )
+        # Edit menu: the optional embedding model behind similarity, clusters and Vendi.
+        self.semantic = SemanticSimilaritySetting(
+            services.settings, services.tasks, self.menu_named("Edit"), self
+        )
+        self.semantic.changed.connect(self.summary.analysis.set_similarity)
+        self.semantic.status.connect(self.show_status)
         self.controller.started.connect(self.session_actions.on_run_started)
         self.controller.finished.connect(self.session_actions.on_run_finished)
         self.setAcceptDrops(True)  # a session file dropped on the window opens it
@@ -111,6 +118,7 @@ class MainWindow(QMainWindow):
         services.simulator.status_changed.connect(self.run_bar.show_simulator)
         self.run_bar.show_simulator(services.simulator.status)
         self.restore_state()
+        QTimer.singleShot(0, self.semantic.restore)  # loads in a task: the loop runs then
 
     # --- menus ---------------------------------------------------------------------------
 
@@ -318,6 +326,9 @@ class MainWindow(QMainWindow):
             if isinstance(menu, QMenu) and action.text().replace("&", "") == title:
                 return menu
         return self.menuBar().addMenu(f"&{title}")
+
+    def similarity(self) -> SimilarityMeasure | None:
+        return self.semantic.measure
 
     def show_status(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_MS)
