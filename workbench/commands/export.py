@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands._session import open_session
-from workbench.core.analysis import AnalysisOptions, analyze
+from workbench.core.analysis import AnalysisOptions, analyze, default_factor
 from workbench.core.endpoints import EndpointProfile, ProfileStore
 from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
 from workbench.core.files import write_atomically
@@ -51,7 +51,8 @@ def _profile(name: str) -> EndpointProfile | None:
 
 
 def html_report(session: LoadedSession, *, plots: bool = True) -> bytes:
-    analysis = analyze(session.samples, AnalysisOptions())
+    plan = session.header.plan
+    analysis = analyze(session.samples, AnalysisOptions(factor=default_factor(plan)), plan=plan)
     images = report_plots(session) if plots else []
     return render_html_report(session, analysis, images, prices=_profile)
 

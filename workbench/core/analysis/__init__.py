@@ -20,7 +20,7 @@ from workbench.core.analysis.cells import (
 from workbench.core.analysis.diff import DiffOp, word_diff
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import EffectsError, estimate_effects
-from workbench.core.analysis.pipeline import AnalysisOptions, analyze
+from workbench.core.analysis.pipeline import AnalysisOptions, analyze, default_factor
 from workbench.core.analysis.results import (
     Agreement,
     AnalysisReport,
@@ -37,9 +37,11 @@ from workbench.core.analysis.results import (
     QueueSignal,
     Similarity,
     Spread,
+    StepRetention,
     Timings,
     Trend,
 )
+from workbench.core.analysis.retention import key_terms, retention
 from workbench.core.analysis.similarity import encode_all, medoid, similarity_matrix
 from workbench.core.analysis.slo import SloError, parse_slos
 from workbench.core.analysis.specs import EFFECT_METRICS, METRICS_BY_KEY, MetricSpec
@@ -73,22 +75,26 @@ __all__ = [
     "Similarity",
     "SloError",
     "Spread",
+    "StepRetention",
     "TextFeatures",
     "Timings",
     "Trend",
     "analyze",
+    "default_factor",
     "distribution",
     "encode_all",
     "estimate_effects",
     "final_samples",
     "format_report",
     "group_by_cell",
+    "key_terms",
     "measure_cell",
     "measure_cell_quick",
     "medoid",
     "parse_json_path",
     "parse_slos",
     "quick_cells",
+    "retention",
     "similarity_matrix",
     "text_features",
     "word_diff",

@@ -12,6 +12,8 @@ from workbench.core.analysis.cells import CellData, group_by_cell, measure_cell
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import estimate_effects
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
+from workbench.core.analysis.retention import chain_retention
+from workbench.core.plan import Plan
 from workbench.core.records import Sample
 
 
@@ -31,13 +33,23 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD
 
 
+def default_factor(plan: Plan | None) -> Factor:
+    """The factor a plan varies: the step for a chain, else the concurrency level."""
+    if plan is not None and plan.run.mode == "chain":
+        return "step"
+    return "level"
+
+
 def _share(values: list[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return sum(known) / len(known) if known else None
 
 
-def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -> AnalysisReport:
-    """Analyse the attempts of a session (all of them, retries included).
+def analyze(
+    samples: Sequence[Sample], options: AnalysisOptions | None = None, *, plan: Plan | None = None
+) -> AnalysisReport:
+    """Analyse the attempts of a session (all of them, retries included). With the session's
+    `plan`, a chain session also gets its retention per step.
 
     Raises AnswerSpecError (bad regex / JSON path) and EffectsError (unknown baseline).
     """
@@ -79,5 +91,9 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
         tar_answer_share=_share([m.agreement.tar_answer for m in metrics]),
         bootstrap_resamples=opts.resamples,
         seed=opts.seed,
+        chain_steps=(
+            chain_retention(plan, samples, resamples=opts.resamples, seed=opts.seed)
+            if plan is not None else []
+        ),
         warnings=warnings,
     )
