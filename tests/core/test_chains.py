@@ -133,3 +133,20 @@ async def test_cancel_mid_chain_keeps_finished_steps_and_marks_the_unfinished_ch
     ]
     assert unsent
     assert runner.in_flight == 0
+
+
+async def test_open_loop_starts_chains_at_the_rate_and_caps_them_at_c(sim_url: str) -> None:
+    plan = chain_plan(
+        ["{{input}} one", "{{previous}} two"],
+        inputs=["x"],
+        concurrency=[2],
+        repetitions=8,
+        arrival="open",
+        rate=400.0,
+    )
+    result = await Runner(plan, base_url=sim_url + "/v1").run()
+    assert result.counts == {"ok": 16, "error": 0, "cancelled": 0}
+    for samples in by_chain(result).values():
+        assert [s.cell.step for s in samples] == [1, 2]
+        assert samples[1].text == f"{samples[0].text} two"
+    assert max(s.in_flight_at_start for s in result.samples) < 2  # at most 2 chains at once

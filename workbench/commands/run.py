@@ -95,7 +95,8 @@ def register(subparsers: Any) -> None:
         "--rate",
         type=float,
         metavar="RPS",
-        help="open loop: Poisson arrivals at RPS requests/s (C caps in-flight)",
+        help="open loop: Poisson arrivals at RPS requests/s, or chains/s for a chain plan "
+        "(C caps in-flight)",
     )
     load.add_argument("--timeout", type=float, metavar="S",
                       help=f"total time per attempt ({defaults.total_timeout:g})")
