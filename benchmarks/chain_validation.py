@@ -4,7 +4,7 @@
 
 Each seed starts a simulator (`--seed S`, paced, every other effect off: SIM_ARGS) and runs
 a 3-step chain plan (explain the input, then improve the previous answer twice) as N chains
-at concurrency 8, once with
+starting at 20 a second (at most 8 at once; connections warmed first), once with
 the context-compression knob on (answers shorter, and more often off the prompt's topic, as
 the prompt grows: the later steps, fed the earlier answers, decay) and once with it off.
 `workbench analyze` picks the factor step for a chain and compares every step with step 1.
@@ -45,13 +45,30 @@ SIM_ARGS = [
     "64",
 ]
 LENGTHS = ("length_words", "length_tokens")
+CHAINS_IN_FLIGHT = 8
+# Chains start at Poisson arrivals (about 6 in flight), not all at once: a burst of step 1s
+# would make step 1 slower on this machine, a real but uninjected difference.
+CHAIN_RATE = 20.0
+WARM_UP = plan_from_dict(
+    {
+        "user": "warm up",
+        "params": {"max_tokens": 5},
+        "run": {"concurrency": [CHAINS_IN_FLIGHT], "repetitions": 2 * CHAINS_IN_FLIGHT},
+    }
+)
 
 
 def chain_plan(chains: int) -> Plan:
     return plan_from_dict(
         {
             "name": "chain validation",
-            "run": {"mode": "chain", "concurrency": [8], "repetitions": chains},
+            "run": {
+                "mode": "chain",
+                "concurrency": [CHAINS_IN_FLIGHT],
+                "repetitions": chains,
+                "arrival": "open",
+                "rate": CHAIN_RATE,
+            },
             "chain": {"inputs": ["TCP slow start"]},
             "params": {"temperature": 0.7, "max_tokens": 1000},
             "steps": [
@@ -64,13 +81,18 @@ def chain_plan(chains: int) -> Plan:
 
 
 async def _report(plan: Plan, seed: int, compression: float) -> AnalysisReport:
+    from workbench.core._transport import make_client
     from workbench.core.runner import Runner
 
     sim = SimProcess([*SIM_ARGS, "--seed", str(seed), "--context-compression", str(compression)])
     root = await asyncio.to_thread(sim.start)
+    client = make_client(max_connections=CHAINS_IN_FLIGHT, connect_timeout=10, idle_timeout=60)
     try:
-        result = await Runner(plan, base_url=root + "/v1").run()
+        # Warm connections first: else the first chains' step 1 pays the connection setup.
+        await Runner(WARM_UP, base_url=root + "/v1", client=client).run()
+        result = await Runner(plan, base_url=root + "/v1", client=client).run()
     finally:
+        await client.aclose()
         sim.stop()
     options = AnalysisOptions(factor=default_factor(plan), seed=seed)
     return analyze(result.samples, options, plan=plan)
@@ -80,6 +102,15 @@ def decay_found(report: AnalysisReport) -> bool:
     lengths = [e for e in report.effects if e.metric in LENGTHS and e.significant]
     return any(e.change is not None and e.change < 0 for e in lengths) and not any(
         e.change is not None and e.change > 0 for e in lengths
+    )
+
+
+def _lengths(report: AnalysisReport) -> str:
+    """The length effects, for a seed where the decay was missed."""
+    return ", ".join(
+        f"step {e.level} {e.metric} {e.change:+.0%}{' (sig.)' if e.significant else ''}"
+        for e in report.effects
+        if e.metric in LENGTHS and e.change is not None
     )
 
 
@@ -93,7 +124,8 @@ def main() -> None:
     plan = chain_plan(args.chains)
     print(
         f"{args.seeds} seeds x {args.chains} chains x {STEPS} steps, temperature 0.7, "
-        f"concurrency 8; knob --context-compression {args.compression:g}"
+        f"chains at {CHAIN_RATE:g}/s, at most {CHAINS_IN_FLIGHT} at once; "
+        f"knob --context-compression {args.compression:g}"
     )
     found = clean = 0
     retention: dict[str, dict[int, list[float]]] = {"on": {}, "off": {}}
@@ -108,7 +140,8 @@ def main() -> None:
         print(
             f"  seed {seed:>2}: knob on: decay {'found' if decay_found(on) else 'MISSED'}"
             f" ({len(on.findings)} findings); knob off: {len(off.findings)} findings"
-            + (f" ({off.findings[0]})" if off.findings else ""),
+            + (f" ({off.findings[0]})" if off.findings else "")
+            + ("" if decay_found(on) else f"; knob on, length: {_lengths(on)}"),
             flush=True,
         )
     print(f"step decay found with the right sign (knob on): {found}/{args.seeds}")
