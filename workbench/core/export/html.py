@@ -20,7 +20,7 @@ import jinja2
 from workbench import __version__
 from workbench.core.analysis import AnalysisReport, CellMetrics, final_samples, word_diff
 from workbench.core.cost import ProfileLookup, cell_costs
-from workbench.core.format import NO_PRICES, duration_ms, fixed, percent, usd
+from workbench.core.format import DASH, NO_PRICES, duration_ms, fixed, percent, usd
 from workbench.core.journal import LoadedSession
 from workbench.core.records import CellKey, Sample
 
@@ -166,6 +166,12 @@ def render_html_report(
         findings=report.findings,
         warnings=[*session.warnings, *report.warnings],
         rows=[_cell_row(c) for c in report.cells],
+        retention=[
+            {"level": r.level, "step": r.step, "chains": r.chains, "mean": percent(r.mean),
+             "ci": DASH if r.ci_low is None or r.ci_high is None
+             else f"{percent(r.ci_low)} to {percent(r.ci_high)}"}
+            for r in report.chain_steps
+        ],
         comparisons=report.comparisons,
         resamples=report.bootstrap_resamples,
         plots=plots,
