@@ -99,6 +99,11 @@ def test_previous_at_the_first_step_is_the_input_and_history_is_empty() -> None:
             "a step uses {{input}}",
         ),
         (
+            '[run]\nmode = "chain"\n[[steps]]\nuser = "Improve: {{previous}}"\n',
+            "chain.inputs",
+            "a step uses {{input}} (or {{previous}} at step 1)",
+        ),
+        (
             '[run]\nmode = "chain"\n[[steps]]\nuser = "{{topic}}"\n',
             "steps[0]",
             "variable {{topic}} is used but not defined",
@@ -132,6 +137,7 @@ def test_previous_at_the_first_step_is_the_input_and_history_is_empty() -> None:
         "top-level prompt",
         "empty step",
         "input without inputs",
+        "previous at step 1 without inputs",
         "undefined variable",
         "reserved variable",
         "misspelt step key",

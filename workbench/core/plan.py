@@ -266,7 +266,9 @@ def _validate_chain(plan: Plan) -> None:
     for index, step in enumerate(plan.steps):
         if not step.user.strip():
             raise PlanError("the prompt is empty", where=f"steps[{index}].user")
-        uses_input |= "input" in template_variables(step.user)
+        used = template_variables(step.user + "\n" + (step.system or ""))
+        # At step 1, {{previous}} is the input too.
+        uses_input |= "input" in used or (index == 0 and "previous" in used)
         try:
             plan.step_messages(index + 1, "", [])
         except PlanError as exc:
@@ -274,7 +276,10 @@ def _validate_chain(plan: Plan) -> None:
     if plan.chain is not None and any(not text.strip() for text in plan.chain.inputs):
         raise PlanError("an input is empty", where="chain.inputs")
     if uses_input and not plan.chain_inputs()[0]:
-        raise PlanError("a step uses {{input}}: list the chains' inputs here", where="chain.inputs")
+        raise PlanError(
+            "a step uses {{input}} (or {{previous}} at step 1): list the chains' inputs here",
+            where="chain.inputs",
+        )
 
 
 def validate(plan: Plan) -> Plan:
