@@ -165,3 +165,35 @@ def test_a_zero_baseline_reads_as_an_absolute_change_in_text_and_json(
     assert effect["scale"] == "absolute" and effect["unit"] == "list items"
     assert effect["absolute"]["change"] == effect["change"] == 2
     assert effect["significant"] is True
+
+
+CHAIN_PLAN = Path(__file__).resolve().parents[2] / "resources" / "plans" / "chain.toml"
+
+
+def test_a_chain_session_is_analysed_by_step_with_retention(
+    tmp_path: Path, sim_factory: Callable[..., str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The simulator compresses long contexts hard: the later steps, fed the earlier answers,
+    come back much shorter, and the analysis says so per step without being told the factor."""
+    root = sim_factory("--zero-delay", "--seed", "4", "--context-compression", "0.5")
+    path = tmp_path / "chain.jsonl"
+    assert main(["run", str(CHAIN_PLAN), "--base-url", root + "/v1", "--model", "sim-chat",
+                 "--repetitions", "6", "--out", str(path), "--quiet"]) == 0
+    capsys.readouterr()
+
+    assert main(["analyze", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["factor"] == "step"
+    assert [(c["step"], c["outcomes"]["ok"]) for c in doc["cells"]] == [(1, 12), (2, 12), (3, 12)]
+    assert doc["effects"] and {e["factor"] for e in doc["effects"]} == {"step"}
+    assert {e["baseline"] for e in doc["effects"]} == {1}
+    step2 = next(e for e in doc["effects"] if e["metric"] == "length_tokens" and e["level"] == 2)
+    assert step2["significant"] and step2["change"] < 0
+    retention = {row["step"]: row for row in doc["chain_steps"]}
+    assert sorted(retention) == [1, 2, 3]
+    assert all(0 <= row["mean"] <= 1 and row["chains"] == 12 for row in retention.values())
+
+    assert main(["analyze", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "At step 2, responses were " in out and "shorter in tokens" in out
+    assert "Retention per step" in out and "c=4 step 3:" in out

@@ -211,3 +211,98 @@ def test_ctrl_c_cancels_cleanly_and_keeps_finished_attempts(
     assert sum(loaded.end.counts.values()) == 200
     assert loaded.end.counts["ok"] >= 3
     assert "Traceback" not in stderr
+
+
+CHAIN_PLAN = Path(__file__).resolve().parents[2] / "resources" / "plans" / "chain.toml"
+
+
+def test_the_sample_chain_plan_runs_and_prints_a_row_per_step(
+    sim_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "chain.jsonl"
+    code = main(["run", str(CHAIN_PLAN), "--base-url", sim_url + "/v1", "--model", "sim-chat",
+                 "--repetitions", "2",
+                 "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    table = [line.split() for line in captured.out.splitlines()]
+    header = next(row for row in table if row[:2] == ["level", "step"])
+    assert header
+    steps = [row[1] for row in table if len(row) == 10 and row[0] == "4"]
+    assert steps == ["1", "2", "3"]
+    assert "12 ok, 0 failed, 0 cancelled of 12 planned" in captured.out  # 2 x 2 inputs x 3
+    loaded = load_session(out)
+    assert loaded.header.plan.run.mode == "chain"
+    assert sorted({s.chain for s in loaded.samples}) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("toml", "field"),
+    [
+        ('[run]\nmode = "chain"\n', "steps"),
+        ('[run]\nmode = "chain"\n[[steps]]\nuser = "Explain {{input}}"\n', "chain.inputs"),
+        ('[run]\nmode = "retry"\n', "run.mode"),
+        ('[run]\nmode = "soak"\n', "run.mode"),
+        ('user = "x"\n[run]\nmode = "sweep"\nconcurrency = []\n', "run.concurrency"),
+    ],
+    ids=["chain without steps", "chain input missing", "retry", "soak", "sweep"],
+)
+def test_a_bad_plan_of_any_mode_runs_nothing_and_names_file_and_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], toml: str, field: str
+) -> None:
+    plan = tmp_path / "bad.toml"
+    plan.write_text(toml, encoding="utf-8")
+    out = tmp_path / "never.jsonl"
+    code = main(["run", str(plan), "--out", str(out), "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith(f"workbench run: error: {plan}: {field}: ")
+    assert not out.exists()
+
+
+def test_a_prompt_flag_on_a_chain_plan_says_where_the_prompts_go(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "never.jsonl"
+    code = main(["run", str(CHAIN_PLAN), "--prompt", "hi", "--out", str(out), "--quiet"])
+    assert code == 2
+    assert "--prompt: a chain plan sends its [[steps]]" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_ctrl_c_mid_chain_keeps_finished_steps_and_marks_the_chain(
+    sim_factory: object, tmp_path: Path
+) -> None:
+    root = sim_factory("--decode-ms", "20")  # type: ignore[operator]
+    plan = tmp_path / "long-chain.toml"
+    plan.write_text(
+        '[run]\nmode = "chain"\nconcurrency = [2]\nrepetitions = 50\n'
+        '[params]\nmax_tokens = 30\n'
+        '[[steps]]\nuser = "Explain DNS"\n[[steps]]\nuser = "Shorten: {{previous}}"\n'
+        '[[steps]]\nuser = "Again: {{previous}}"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "c.jsonl"
+    proc = _workbench("run", str(plan), "--base-url", root + "/v1", "--model", "sim-chat",
+                      "--out", str(out))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if out.exists() and len(out.read_bytes().splitlines()) >= 5:
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 1, stderr
+    assert "run cancelled" in stdout
+    loaded = load_session(out)
+    assert loaded.end is not None and loaded.end.cancelled
+    assert sum(loaded.end.counts.values()) == 150
+    steps: dict[int, list[str]] = {}
+    for sample in sorted(loaded.samples, key=lambda s: s.cell.step):
+        assert sample.chain is not None
+        steps.setdefault(sample.chain, []).append(sample.outcome)
+    for outcomes in steps.values():  # every started chain complete on record, in order
+        assert len(outcomes) == 3
+        done = outcomes.count("ok")
+        assert outcomes == ["ok"] * done + ["cancelled"] * (3 - done)
+    assert any("cancelled" in outcomes for outcomes in steps.values())

@@ -223,3 +223,36 @@ def test_a_format_with_no_migration_is_refused_clearly(
     path.write_bytes(b'{"type":"header","format":"prompt-stress-workbench-session","version":2}\n')
     with pytest.raises(SessionFileError, match="version 2 cannot be migrated"):
         load_session(path)
+
+
+async def test_a_version_1_session_with_the_old_arrival_mode_loads_as_a_sweep(
+    sim_url: str, tmp_path: Path
+) -> None:
+    """Version 1 wrote the arrival as `run.mode` ("closed" was the default, so left out)."""
+    path = tmp_path / "v1-open.jsonl"
+    result = await journalled_run(sim_url, path, repetitions=2, arrival="open", rate=500.0)
+    lines = path.read_bytes().splitlines(keepends=True)
+    header = msgspec.json.decode(lines[0])
+    header["version"] = 1
+    run = header["plan"]["run"]
+    run.pop("arrival")
+    run["mode"] = "open"
+    lines[0] = msgspec.json.encode(header) + b"\n"
+    path.write_bytes(b"".join(lines))
+    loaded = load_session(path)
+    assert (loaded.header.plan.run.mode, loaded.header.plan.run.arrival) == ("sweep", "open")
+    assert loaded.header.plan.run.rate == 500.0
+    assert loaded.samples == result.samples
+    assert any("migrated from an older format (version 1)" in w for w in loaded.warnings)
+
+
+def test_a_version_1_session_with_a_contradicting_arrival_names_the_field(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.jsonl"
+    header = {"type": "header", "format": "prompt-stress-workbench-session", "version": 1,
+              "app_version": "0", "created": "", "session": "s",
+              "plan": {"user": "x", "run": {"mode": "open", "arrival": "closed", "rate": 1.0}}}
+    path.write_bytes(msgspec.json.encode(header) + b"\n")
+    with pytest.raises(SessionFileError, match=r"bad\.jsonl, line 1: field plan\.run\.mode: "):
+        load_session(path)

@@ -245,7 +245,7 @@ async def test_closed_loop_keeps_exactly_c_in_flight(sim_factory: Any) -> None:
 
 
 async def test_open_loop_sends_every_planned_request(sim_url: str) -> None:
-    plan = make_plan(concurrency=[8], repetitions=12, mode="open", rate=200.0)
+    plan = make_plan(concurrency=[8], repetitions=12, arrival="open", rate=200.0)
     result = await run(plan, sim_url)
     assert result.counts == {"ok": 12, "error": 0, "cancelled": 0}
     assert all(s.timing.client_queue_ns >= 0 for s in result.samples)

@@ -69,3 +69,38 @@ def test_expected_length_follows_load_and_drift() -> None:
     gen.started -= 3600.0  # one hour of uptime
     assert gen.expected_tokens(1) == pytest.approx(200 * 0.75, rel=1e-3)
     assert gen.expected_tokens(4) == pytest.approx(200 * 0.25 * 0.75, rel=1e-3)
+
+
+def test_context_compression_shortens_answers_to_long_prompts_only() -> None:
+    from workbench.sim.generation import Generator
+    from workbench.sim.settings import SimSettings
+
+    gen = Generator(SimSettings(mean_tokens=200, context_compression=0.5))
+    assert gen.expected_tokens(1, prompt_tokens=64) == pytest.approx(200)
+    assert gen.expected_tokens(1, prompt_tokens=256) == pytest.approx(50)  # two doublings
+    off = Generator(SimSettings(mean_tokens=200))
+    assert off.expected_tokens(1, prompt_tokens=10_000) == pytest.approx(200)
+
+
+def test_context_compression_makes_answers_to_long_prompts_leave_their_topic() -> None:
+    import random
+
+    from workbench.sim.generation import ChatRequest, Generator
+    from workbench.sim.settings import SimSettings
+    from workbench.sim.tokens import count_tokens
+
+    prompt = "Explain TCP slow start and congestion windows. " * 40
+    tokens = count_tokens(prompt)
+
+    def on_topic(compression: float) -> int:
+        gen = Generator(SimSettings(context_compression=compression, seed=3))
+        gen.random = random.Random(3)
+        hits = 0
+        for seed in range(40):
+            request = ChatRequest("sim-chat", prompt, prompt, 1, True, True, None, 0.7, seed)
+            text = gen.complete(request, 1, seed, tokens, 0).content_text.lower()
+            hits += "tcp" in text or "congestion" in text or "window" in text
+        return hits
+
+    assert on_topic(0.0) >= 36
+    assert on_topic(0.5) <= 30

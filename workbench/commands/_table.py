@@ -1,4 +1,4 @@
-"""The per-level table `workbench run` prints at the end."""
+"""The per-level table `workbench run` prints at the end (per level and step for a chain)."""
 
 from __future__ import annotations
 
@@ -34,12 +34,12 @@ def total_cost(samples: list[Sample], plan: Plan, profile: EndpointProfile | Non
 
 
 def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | None = None) -> str:
-    by_cell: dict[tuple[str, int], list[Sample]] = defaultdict(list)
-    attempts: dict[tuple[str, int], list[Sample]] = defaultdict(list)
+    by_cell: dict[tuple[str, int, int], list[Sample]] = defaultdict(list)
+    attempts: dict[tuple[str, int, int], list[Sample]] = defaultdict(list)
     for sample in samples:
-        attempts[(sample.cell.variant, sample.cell.level)].append(sample)
+        attempts[(sample.cell.variant, sample.cell.level, sample.cell.step)].append(sample)
     for sample in final_samples(samples):
-        by_cell[(sample.cell.variant, sample.cell.level)].append(sample)
+        by_cell[(sample.cell.variant, sample.cell.level, sample.cell.step)].append(sample)
     priced = _cost(samples, profile) is not None
     show_variant = len(plan.all_variants()) > 1
     header = [
@@ -53,12 +53,17 @@ def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | No
         "words",
         "distinct",
     ]
+    show_step = plan.run.mode == "chain"
+    if show_step:
+        header.insert(1, "step")
     if show_variant:
         header.insert(0, "variant")
     if priced:
         header.append("cost $")
     rows = [header]
-    for (variant, level), cell in sorted(by_cell.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+    for (variant, level, step), cell in sorted(
+        by_cell.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])
+    ):
         ok = [s for s in cell if s.outcome == "ok"]
         ttft = distribution([s.timing.ttft_ns for s in ok if s.timing.ttft_ns is not None])
         e2e = distribution([s.timing.e2e_ns for s in ok if s.timing.e2e_ns is not None])
@@ -74,10 +79,12 @@ def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | No
             fixed(sum(words) / len(words)) if words else DASH,
             str(len({s.text for s in ok})),
         ]
+        if show_step:
+            row.insert(1, str(step))
         if show_variant:
             row.insert(0, variant)
         if priced:
-            cost = _cost(attempts[(variant, level)], profile)
+            cost = _cost(attempts[(variant, level, step)], profile)
             row.append(usd(cost).removeprefix("$"))
         rows.append(row)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]

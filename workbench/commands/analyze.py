@@ -24,6 +24,7 @@ from workbench.core.analysis import (
     EmbeddingModelError,
     SloError,
     analyze,
+    default_factor,
     format_report,
     parse_slos,
 )
@@ -42,8 +43,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("session", type=Path, help="a session file (.jsonl) written by a run")
     p.add_argument("--json", action="store_true", help="print the analysis as JSON")
     p.add_argument(
-        "--factor", choices=("level", "variant", "step"), default="level",
-        help="the cell key whose effect is estimated (default: level, i.e. concurrency)",
+        "--factor", choices=("level", "variant", "step"), default=None,
+        help="the cell key whose effect is estimated (default: what the plan varies: step "
+        "for a chain, else level, i.e. concurrency)",
     )
     p.add_argument(
         "--baseline", metavar="LEVEL",
@@ -100,20 +102,21 @@ def run(args: argparse.Namespace) -> int:
         session = open_session(args.session)
     except SessionFileError as exc:
         return _fail(str(exc))
+    factor = args.factor or default_factor(session.header.plan)
     baseline: int | str | None = args.baseline
-    if baseline is not None and args.factor != "variant":
+    if baseline is not None and factor != "variant":
         try:
             baseline = int(baseline)
         except ValueError:
-            return _fail(f"--baseline {args.baseline!r}: a {args.factor} is a whole number")
+            return _fail(f"--baseline {args.baseline!r}: a {factor} is a whole number")
     options = AnalysisOptions(
-        factor=args.factor, baseline=baseline, slos=slos, answer_regex=args.regex,
+        factor=factor, baseline=baseline, slos=slos, answer_regex=args.regex,
         answer_json_path=args.json_path, resamples=args.resamples, seed=args.seed,
         cluster_threshold=args.cluster_threshold, similarity=measure,
         knee=knee_settings(session.header.plan),
     )
     try:
-        report = analyze(session.samples, options)
+        report = analyze(session.samples, options, plan=session.header.plan)
     except AnswerSpecError as exc:
         return _fail(str(exc))
     except EffectsError as exc:

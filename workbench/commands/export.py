@@ -14,6 +14,7 @@ from workbench.core.analysis import (
     EmbeddingModelError,
     SimilarityMeasure,
     analyze,
+    default_factor,
 )
 from workbench.core.endpoints import EndpointProfile, ProfileStore
 from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
@@ -61,8 +62,11 @@ def _profile(name: str) -> EndpointProfile | None:
 def html_report(
     session: LoadedSession, *, plots: bool = True, similarity: SimilarityMeasure | None = None
 ) -> bytes:
-    options = AnalysisOptions(knee=knee_settings(session.header.plan), similarity=similarity)
-    analysis = analyze(session.samples, options)
+    plan = session.header.plan
+    options = AnalysisOptions(
+        factor=default_factor(plan), knee=knee_settings(plan), similarity=similarity
+    )
+    analysis = analyze(session.samples, options, plan=plan)
     images = report_plots(session) if plots else []
     return render_html_report(session, analysis, images, prices=_profile)
 

@@ -100,7 +100,8 @@ def register(subparsers: Any) -> None:
         "--rate",
         type=float,
         metavar="RPS",
-        help="open loop: Poisson arrivals at RPS requests/s (C caps in-flight)",
+        help="open loop: Poisson arrivals at RPS requests/s, or chains/s for a chain plan "
+        "(C caps in-flight)",
     )
     load.add_argument(
         "--search",
@@ -205,7 +206,7 @@ def build_plan(args: argparse.Namespace) -> Plan:
         except SloError as exc:
             raise PlanError(str(exc), where="run.slo") from None
     if args.rate is not None:
-        run["mode"], run["rate"] = "open", args.rate
+        run["arrival"], run["rate"] = "open", args.rate
     for flag in ("temperature", "max_tokens", "seed"):
         if getattr(args, flag) is not None:
             params[flag] = getattr(args, flag)
@@ -214,7 +215,9 @@ def build_plan(args: argparse.Namespace) -> Plan:
     if args.model is not None:
         endpoint["model"] = args.model
     if not data.get("name"):
-        first_line = next(iter((data.get("user") or "").strip().splitlines()), "")
+        steps = data.get("steps") or [{}]
+        prompt = data.get("user") or steps[0].get("user") or ""
+        first_line = next(iter(prompt.strip().splitlines()), "")
         data["name"] = first_line[:60] or "untitled"
     return plan_from_dict(data)
 

@@ -47,6 +47,7 @@ class AttemptSpec:
     repetition: int
     attempt: int
     retry_of: int | None
+    chain: int | None
     client_queue_ns: int
     in_flight: int
     url: str
@@ -272,6 +273,7 @@ def _build_sample(
         id=spec.id,
         cell=spec.cell,
         repetition=spec.repetition,
+        chain=spec.chain,
         attempt=spec.attempt,
         retry_of=spec.retry_of,
         outcome=outcome,

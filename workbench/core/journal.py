@@ -26,12 +26,13 @@ import msgspec
 
 from workbench import __version__
 from workbench.core.events import AttemptFinished, Event, RunFinished, RunStarted
-from workbench.core.plan import Plan
+from workbench.core.plan import Plan, PlanError, migrate_plan_data
 from workbench.core.records import Sample
 from workbench.core.unknown_fields import find_unknown_field
 
 FORMAT: Final = "prompt-stress-workbench-session"
-# 2: the plan's knee-search fields ([run] search, knee_min_gain, knee_goodput_floor,
+# 2: plans have a mode (`run.mode`, the arrival moved to `run.arrival`), samples a `chain`;
+# the plan's knee-search fields ([run] search, knee_min_gain, knee_goodput_floor,
 # max_concurrency, slo) and the end record's `levels`.
 VERSION: Final = 2
 FSYNC_INTERVAL_S: Final = 1.0
@@ -191,19 +192,28 @@ _header_decoder = msgspec.json.Decoder(SessionHeader)
 _line_decoder = msgspec.json.Decoder(Sample | RunEnd)
 
 
-# Version -> function turning a raw header/record dict of that version into the next one.
-def _from_version_1(records: list[Any]) -> list[Any]:
-    """Format 2 only added fields with defaults: a version 1 file reads as it is."""
-    if records and isinstance(records[0], dict):
-        records[0]["version"] = 2
+def _v1_to_v2(records: list[Any]) -> list[Any]:
+    """Version 1 plans said `run.mode = "closed" | "open"` for the arrival (plan.py has the
+    mapping); samples are unchanged (no `chain` field means no chain)."""
+    header = records[0] if records else None
+    if isinstance(header, dict):
+        plan = header.get("plan")
+        if isinstance(plan, dict):
+            try:
+                header = {**header, "plan": migrate_plan_data(plan)}
+            except PlanError as exc:
+                raise SessionFileError(f"line 1: field plan.{exc}") from None
+        header["version"] = 2
+        records = [header, *records[1:]]
     return records
 
 
-MIGRATIONS: dict[int, Any] = {1: _from_version_1}
+# Version -> function turning a raw header/record dict of that version into the next one.
+MIGRATIONS: dict[int, Any] = {1: _v1_to_v2}
 
 
 def _where(exc: msgspec.DecodeError, root: Any, line: bytes) -> str:
-    """"field PATH: what is wrong" for a line that did not decode as `root`."""
+    """ "field PATH: what is wrong" for a line that did not decode as `root`."""
     if isinstance(exc, msgspec.ValidationError):
         try:
             raw: Any = msgspec.json.decode(line)
@@ -345,7 +355,10 @@ def _load_migrated(
         step = MIGRATIONS.get(version)
         if step is None:
             raise SessionFileError(f"{path}: format version {version} cannot be migrated")
-        records = step(records)
+        try:
+            records = step(records)
+        except SessionFileError as exc:
+            raise SessionFileError(f"{path}, {exc}") from None
         version += 1
     encoded = b"\n".join(msgspec.json.encode(r) for r in records) + b"\n"
     session = parse_session(path, encoded)

@@ -21,6 +21,15 @@ from typing import Any, Literal
 
 import msgspec
 
+from workbench.core.plan_migration import migrate_plan_data
+from workbench.core.plan_text import (
+    CHAIN_VARIABLES,
+    PlanError,
+    chain_variables,
+    parse_concurrency,
+    render_template,
+    template_variables,
+)
 from workbench.core.records import ApiStyle, CellKey
 from workbench.core.slo import SLO_METRICS
 from workbench.core.unknown_fields import find_unknown_field
@@ -28,20 +37,10 @@ from workbench.core.unknown_fields import find_unknown_field
 LOCAL_SIM = "local-sim"
 """Name of the built-in endpoint: the simulated server started on demand on loopback."""
 
-_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-
-
-class PlanError(ValueError):
-    """A plan (file or arguments) is invalid. `where` names the field, `line` the file line."""
-
-    def __init__(self, message: str, *, where: str = "", source: str = "") -> None:
-        self.where = where
-        self.source = source
-        prefix = f"{source}: " if source else ""
-        field = f"{where}: " if where else ""
-        super().__init__(f"{prefix}{field}{message}")
-
-
+Mode = Literal["sweep", "chain", "retry", "soak"]
+Arrival = Literal["closed", "open"]
+# The modes this version runs; the others are part of the format but refused by name.
+RUNNABLE_MODES: tuple[Mode, ...] = ("sweep", "chain")
 class EndpointSpec(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     """Where requests go. `base_url` None means the local simulated endpoint."""
 
@@ -61,6 +60,19 @@ class Variant(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_f
     system: str | None = None
 
 
+class Step(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    """One prompt of a chain. `{{previous}}`, `{{input}}` and `{{history}}` are filled in
+    at run time from the chain (see `chain_variables`)."""
+
+    user: str
+    system: str | None = None
+
+
+class ChainSettings(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
+    # What `{{input}}` is for each chain; `run.repetitions` chains run per input and level.
+    inputs: list[str] = []
+
+
 class Params(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     temperature: float | None = None
     max_tokens: int = 512
@@ -72,8 +84,11 @@ class Params(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fi
 class RunSettings(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
     concurrency: list[int] = msgspec.field(default_factory=lambda: [1])
     repetitions: int = 10
-    # closed: exactly C in flight; open: Poisson arrivals at `rate` requests per second.
-    mode: Literal["closed", "open"] = "closed"
+    # What the run varies: sweep (concurrency levels), chain (ordered steps), retry, soak.
+    mode: Mode = "sweep"
+    # closed: exactly C in flight; open: Poisson arrivals at `rate` per second (for a chain
+    # the rate is of chain starts, and C caps the chains in flight).
+    arrival: Arrival = "closed"
     rate: float | None = None
     connect_timeout: float = 10.0
     first_token_timeout: float = 60.0
@@ -103,6 +118,9 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
     user: str = ""
     variables: dict[str, str] = {}
     variants: list[Variant] = []
+    # A chain plan (run.mode = "chain"): the ordered prompts and the chains' inputs.
+    steps: list[Step] = []
+    chain: ChainSettings | None = None
     params: Params = msgspec.field(default_factory=Params)
     run: RunSettings = msgspec.field(default_factory=RunSettings)
 
@@ -131,8 +149,18 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
         return len(self.all_variants()) * self.repetitions_at(level)
 
     def cells(self) -> Iterator[CellKey]:
-        """Cells in execution order: each concurrency level is one sweep step."""
+        """Cells in execution order: each concurrency level is one sweep step; in a chain
+        plan each step of each level is a cell (steps numbered from 1)."""
         for level in self.levels():
+            if self.run.mode == "chain":
+                for step in range(1, len(self.steps) + 1):
+                    yield CellKey(
+                        endpoint=self.endpoint.name,
+                        model=self.endpoint.model,
+                        level=level,
+                        step=step,
+                    )
+                continue
             for variant in self.all_variants():
                 yield CellKey(
                     endpoint=self.endpoint.name,
@@ -144,9 +172,35 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
     def total_requests(self) -> int:
         """Requests of the whole sweep; of a knee search, the most it could send (it adds
         each level's requests to the planned count only when that level starts)."""
+        if self.run.mode == "chain":
+            return len(self.run.concurrency) * self.chains_per_level() * len(self.steps)
         if self.run.search != "knee":
             return len(self.run.concurrency) * len(self.all_variants()) * self.run.repetitions
         return sum(self.level_requests(level) for level in self.levels())
+
+    def chain_inputs(self) -> list[str]:
+        """What `{{input}}` is, one entry per distinct chain (one empty input by default)."""
+        return list(self.chain.inputs) if self.chain and self.chain.inputs else [""]
+
+    def chains_per_level(self) -> int:
+        return self.run.repetitions * len(self.chain_inputs())
+
+    def chain_input(self, chain_in_level: int) -> str:
+        """The input of the level's chain number `chain_in_level` (inputs take turns)."""
+        inputs = self.chain_inputs()
+        return inputs[chain_in_level % len(inputs)]
+
+    def step_messages(
+        self, step: int, chain_input: str, outputs: list[str]
+    ) -> tuple[str | None, str]:
+        """System and user text of chain step `step` (from 1), given the outputs so far."""
+        spec = self.steps[step - 1]
+        values = {**self.variables, **chain_variables(chain_input, outputs)}
+        system = spec.system if spec.system is not None else self.system
+        return (
+            render_template(system, values) if system is not None else None,
+            render_template(spec.user, values),
+        )
 
     def messages(self, variant: Variant) -> tuple[str | None, str]:
         """System and user text of a variant with `{{variables}}` filled in."""
@@ -163,43 +217,64 @@ def default_plan() -> Plan:
     return Plan()
 
 
-def template_variables(text: str) -> list[str]:
-    """Names of the `{{variables}}` in a template, in order of first appearance."""
-    seen: dict[str, None] = {}
-    for match in _VARIABLE.finditer(text):
-        seen.setdefault(match.group(1), None)
-    return list(seen)
-
-
-def render_template(text: str, variables: dict[str, str]) -> str:
-    def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in variables:
-            raise PlanError(f"variable {{{{{name}}}}} is used but not defined", where="variables")
-        return variables[name]
-
-    return _VARIABLE.sub(fill, text)
-
-
-def parse_concurrency(text: str) -> list[int]:
-    """Parse a level or a sweep such as ``1,8,32``. Raises PlanError naming the bad part."""
-    levels: list[int] = []
-    for part in text.replace(" ", "").split(","):
-        if not part:
-            raise PlanError("empty level in list (expected e.g. 1,8,32)", where="concurrency")
-        if not part.isdigit():
-            raise PlanError(f"{part!r} is not a whole number", where="concurrency")
-        level = int(part)
-        if not 1 <= level <= 4096:
-            raise PlanError(f"{level} is out of range 1-4096", where="concurrency")
-        levels.append(level)
-    return levels
+def _validate_chain(plan: Plan) -> None:
+    if plan.run.mode != "chain":
+        if plan.steps:
+            raise PlanError('only a chain plan ([run] mode = "chain") has steps', where="steps")
+        if plan.chain is not None:
+            raise PlanError(
+                'only a chain plan ([run] mode = "chain") has a [chain] table', where="chain"
+            )
+        if not plan.user.strip():
+            raise PlanError("the prompt is empty", where="user")
+        return
+    if not plan.steps:
+        raise PlanError("a chain plan needs at least one [[steps]] prompt", where="steps")
+    if plan.user.strip():
+        raise PlanError(
+            "a chain plan sends its [[steps]]: move this prompt into the first"
+            " step (its {{input}} can come from [chain] inputs)",
+            where="user",
+        )
+    if plan.variants:
+        raise PlanError(
+            "a chain plan has no variants (its steps are the prompts)", where="variants"
+        )
+    for name in CHAIN_VARIABLES:
+        if name in plan.variables:
+            raise PlanError(
+                f"{{{{{name}}}}} is filled in by the chain; pick another name",
+                where=f"variables.{name}",
+            )
+    uses_input = False
+    for index, step in enumerate(plan.steps):
+        if not step.user.strip():
+            raise PlanError("the prompt is empty", where=f"steps[{index}].user")
+        used = template_variables(step.user + "\n" + (step.system or ""))
+        # At step 1, {{previous}} is the input too.
+        uses_input |= "input" in used or (index == 0 and "previous" in used)
+        try:
+            plan.step_messages(index + 1, "", [])
+        except PlanError as exc:
+            raise PlanError(exc.message, where=f"steps[{index}]") from None
+    if plan.chain is not None and any(not text.strip() for text in plan.chain.inputs):
+        raise PlanError("an input is empty", where="chain.inputs")
+    if uses_input and not plan.chain_inputs()[0]:
+        raise PlanError(
+            "a step uses {{input}} (or {{previous}} at step 1): list the chains' inputs here",
+            where="chain.inputs",
+        )
 
 
 def validate(plan: Plan) -> Plan:
     """Check what msgspec's types cannot; raise PlanError naming the field."""
-    if not plan.user.strip():
-        raise PlanError("the prompt is empty", where="user")
+    if plan.run.mode not in RUNNABLE_MODES:
+        raise PlanError(
+            f"mode {plan.run.mode!r} is not available in this version"
+            f" (use {' or '.join(RUNNABLE_MODES)})",
+            where="run.mode",
+        )
+    _validate_chain(plan)
     if not plan.run.concurrency:
         raise PlanError("at least one level is needed", where="run.concurrency")
     for level in plan.run.concurrency:
@@ -207,7 +282,7 @@ def validate(plan: Plan) -> Plan:
             raise PlanError(f"{level} is out of range 1-4096", where="run.concurrency")
     if not 1 <= plan.run.repetitions <= 1_000_000:
         raise PlanError("must be between 1 and 1000000", where="run.repetitions")
-    if plan.run.mode == "open" and not (plan.run.rate and plan.run.rate > 0):
+    if plan.run.arrival == "open" and not (plan.run.rate and plan.run.rate > 0):
         raise PlanError("open-loop mode needs a rate above 0", where="run.rate")
     _validate_knee(plan.run)
     if plan.run.retries < 0:
@@ -225,8 +300,9 @@ def validate(plan: Plan) -> Plan:
     names = [v.name for v in plan.all_variants()]
     if len(set(names)) != len(names):
         raise PlanError("variant names must be unique", where="variants")
-    for variant in plan.all_variants():
-        plan.messages(variant)  # raises on an undefined variable
+    if plan.run.mode != "chain":
+        for variant in plan.all_variants():
+            plan.messages(variant)  # raises on an undefined variable
     return plan
 
 
@@ -254,15 +330,22 @@ def _validate_knee(run: RunSettings) -> None:
             )
         if not limit > 0:
             raise PlanError("the limit must be above 0 ms", where=f"run.slo.{name}")
-    if run.search == "knee" and run.mode == "open":
+    if run.search == "knee" and run.mode != "sweep":
+        raise PlanError(
+            f"a knee search is a sweep of doubling levels; it cannot run a {run.mode} plan",
+            where="run.search",
+        )
+    if run.search == "knee" and run.arrival == "open":
         raise PlanError(
             "a knee search raises the number in flight, so it needs closed-loop mode"
             " (leave out rate)",
             where="run.search",
         )
-
-
 def plan_from_dict(data: dict[str, Any], source: str = "") -> Plan:
+    try:
+        data = migrate_plan_data(data)
+    except PlanError as exc:
+        raise PlanError(str(exc).split(": ", 1)[-1], where=exc.where, source=source) from None
     try:
         plan = msgspec.convert(data, Plan, strict=True)
     except msgspec.ValidationError as exc:
@@ -280,6 +363,12 @@ def plan_from_dict(data: dict[str, Any], source: str = "") -> Plan:
         return validate(plan)
     except PlanError as exc:
         raise PlanError(str(exc).split(": ", 1)[-1], where=exc.where, source=source) from None
+
+
+__all__ = [  # the plan's text helpers live in plan_text; importers may take them from here
+    "CHAIN_VARIABLES", "PlanError", "chain_variables", "migrate_plan_data", "parse_concurrency",
+    "render_template", "template_variables",
+]
 
 
 def load_plan(path: Path) -> Plan:

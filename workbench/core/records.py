@@ -111,7 +111,10 @@ class Sample(
     session: str
     id: int  # unique within the session, in start order
     cell: CellKey
-    repetition: int
+    repetition: int  # in a chain plan: the chain's number within its level
+    # In a chain plan: the chain's number within the session (its steps share it; the step
+    # is `cell.step`, from 1). None outside chains.
+    chain: int | None = None
     attempt: int = 0  # 0 for the first try, 1.. for retries
     retry_of: int | None = None  # id of the attempt this one retries
     outcome: Outcome

@@ -2,8 +2,10 @@
 
 Concurrency levels run one after another (a sweep). Within a level, closed loop keeps exactly
 C requests in flight until the level's requests are done; open loop sends Poisson arrivals
-at a fixed rate, at most C in flight. Every attempt is one Sample; every planned request ends
-in exactly one state (ok, error or cancelled), and the counts add up to the plan's total.
+at a fixed rate, at most C in flight. A chain plan does the same with chains in place of
+requests (core/chains.py: steps in order inside a chain). Every attempt is one Sample; every
+planned request ends in exactly one state (ok, error or cancelled), and the counts add up to
+the plan's total.
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from time import perf_counter_ns
+from typing import TypeVar
 
 import httpx
 
 from workbench.core._attempt import AttemptSpec, StreamOptionsRejected, run_attempt
 from workbench.core._gc import run_gc
 from workbench.core._transport import make_client
+from workbench.core.chains import ChainRun, StepRequest, chain_jobs
 from workbench.core.events import (
     AttemptFinished,
     AttemptStarted,
@@ -32,20 +36,24 @@ from workbench.core.events import (
     RunStarted,
 )
 from workbench.core.knee import KneeResult, LevelLoad, decide, measure_level
-from workbench.core.plan import Plan, Variant
+from workbench.core.plan import Plan
 from workbench.core.providers import provider_for
 from workbench.core.records import CellKey, ErrorClass, Sample
 
+# A request (sweep) or a chain: what one closed-loop slot or one arrival runs.
+T = TypeVar("T")
 RETRYABLE: frozenset[ErrorClass] = frozenset({"http_429", "http_5xx", "connection"})
 
 
 @dataclass(frozen=True, slots=True)
 class _Job:
-    """One planned request."""
+    """One planned request, its messages rendered."""
 
     cell: CellKey
-    variant: Variant
+    system: str | None
+    user: str
     repetition: int
+    chain: int | None = None
 
 
 @dataclass(slots=True)
@@ -111,6 +119,9 @@ class Runner:
         searching = plan.run.search == "knee"
         planned = plan.level_requests(1) if searching else plan.total_requests()
         self._result = RunResult(session=self.session, planned=planned)
+        self._chains = ChainRun(
+            plan, self.session, self._send_step, self._record_unsent, self._take_id
+        )
 
     # --- public ---------------------------------------------------------------------------
 
@@ -158,32 +169,34 @@ class Runner:
     # --- levels ---------------------------------------------------------------------------
 
     def _jobs(self, level: int) -> list[_Job]:
-        variants = self.plan.all_variants()
+        variants = [(v.name, self.plan.messages(v)) for v in self.plan.all_variants()]
         jobs = []
         # Repetition-major, so variants interleave and share the same load.
         for repetition in range(self.plan.repetitions_at(level)):
-            for variant in variants:
+            for name, (system, user) in variants:
                 cell = CellKey(
                     endpoint=self.plan.endpoint.name,
                     model=self.plan.endpoint.model,
-                    variant=variant.name,
+                    variant=name,
                     level=level,
                 )
-                jobs.append(_Job(cell, variant, repetition))
+                jobs.append(_Job(cell, system, user, repetition))
         return jobs
 
     async def _run_levels(self) -> None:
         if self.plan.run.search == "knee":
             await self._search_knee()
             return
+        chains_before = 0
         for level in self.plan.run.concurrency:
             self._result.levels.append(level)
             self.bus.emit(LevelStarted(level, self._result.planned))
-            jobs = self._jobs(level)
-            if self.plan.run.mode == "open":
-                await self._open_loop(jobs, level)
+            if self.plan.run.mode == "chain":
+                chains = chain_jobs(self.plan, level, chains_before)
+                chains_before += len(chains)
+                await self._level(chains, level, self._chains.run)
             else:
-                await self._closed_loop(jobs, level)
+                await self._level(self._jobs(level), level, self._request)
 
     async def _search_knee(self) -> None:
         """Double the level until `decide` finds the knee (docs/analysis.md, "Load knee")."""
@@ -195,38 +208,50 @@ class Runner:
             self._result.levels.append(level)
             self.bus.emit(LevelStarted(level, self._result.planned))
             first = len(self._result.samples)
-            await self._closed_loop(self._jobs(level), level)
+            await self._closed_loop(self._jobs(level), level, self._request)
             loads.append(measure_level(level, self._result.samples[first:], self.plan.run.slo))
             self._result.knee = decide(loads, self.plan.run)
             level = self._result.knee.next_level
 
-    async def _closed_loop(self, jobs: Iterable[_Job], level: int) -> None:
-        queue = deque(jobs)
+    async def _level(
+        self, units: Sequence[T], level: int, send: Callable[[T, int], Awaitable[object]]
+    ) -> None:
+        if self.plan.run.arrival == "open":
+            await self._open_loop(units, level, send)
+        else:
+            await self._closed_loop(units, level, send)
+
+    async def _closed_loop(
+        self, units: Sequence[T], level: int, send: Callable[[T, int], Awaitable[object]]
+    ) -> None:
+        queue = deque(units)
         requested = perf_counter_ns()
 
         async def worker() -> None:
             while queue:
-                job = queue.popleft()
-                await self._request(job, perf_counter_ns() - requested)
+                unit = queue.popleft()
+                await send(unit, perf_counter_ns() - requested)
 
         await _gather_or_cancel([worker() for _ in range(min(level, len(queue)))])
 
-    async def _open_loop(self, jobs: Iterable[_Job], level: int) -> None:
+    async def _open_loop(
+        self, units: Sequence[T], level: int, send: Callable[[T, int], Awaitable[object]]
+    ) -> None:
         rate = self.plan.run.rate or 1.0
         slots = asyncio.Semaphore(level)
         loop = asyncio.get_running_loop()
         due = loop.time()
         tasks: list[asyncio.Task[None]] = []
 
-        async def arrival(job: _Job, requested: int) -> None:
+        async def arrival(unit: T, requested: int) -> None:
             async with slots:
-                await self._request(job, perf_counter_ns() - requested)
+                await send(unit, perf_counter_ns() - requested)
 
         try:
-            for job in jobs:
+            for unit in units:
                 due += self._rng.expovariate(rate)
                 await asyncio.sleep(max(0.0, due - loop.time()))
-                tasks.append(asyncio.ensure_future(arrival(job, perf_counter_ns())))
+                tasks.append(asyncio.ensure_future(arrival(unit, perf_counter_ns())))
             await asyncio.gather(*tasks)
         except asyncio.CancelledError:
             for task in tasks:
@@ -236,7 +261,20 @@ class Runner:
 
     # --- one planned request, with its retries -------------------------------------------
 
-    async def _request(self, job: _Job, client_queue_ns: int) -> None:
+    async def _send_step(self, step: StepRequest, client_queue_ns: int) -> Sample:
+        job = _Job(step.cell, step.system, step.user, step.repetition, step.chain)
+        return await self._request(job, client_queue_ns)
+
+    def _take_id(self) -> int:
+        attempt_id = self._next_id
+        self._next_id += 1
+        return attempt_id
+
+    def _record_unsent(self, sample: Sample) -> None:
+        self._finish(sample, final=True)
+
+    async def _request(self, job: _Job, client_queue_ns: int) -> Sample:
+        """Send a planned request, retrying as the plan says; return its final attempt."""
         retry_of: int | None = None
         retries = self.plan.run.retries
         for attempt in range(retries + 1):
@@ -250,7 +288,7 @@ class Runner:
             )
             self._finish(sample, final=not retry)
             if not retry:
-                return
+                return sample
             assert error is not None
             delay = backoff_delay(
                 attempt, self.plan.run.backoff_base, self.plan.run.backoff_max, self._rng
@@ -260,18 +298,17 @@ class Runner:
             await asyncio.sleep(delay)
             retry_of = sample.id
             client_queue_ns = 0
+        raise AssertionError("unreachable: the last attempt is never retried")
 
     async def _attempt(
         self, job: _Job, attempt: int, retry_of: int | None, client_queue_ns: int
     ) -> Sample:
-        system, user = self.plan.messages(job.variant)
-        attempt_id = self._next_id
-        self._next_id += 1
+        attempt_id = self._take_id()
         while True:
             body = self._provider.build_body(
                 self.plan.endpoint.model,
-                system,
-                user,
+                job.system,
+                job.user,
                 self.plan.params,
                 include_usage=self._include_usage,
             )
@@ -282,6 +319,7 @@ class Runner:
                 repetition=job.repetition,
                 attempt=attempt,
                 retry_of=retry_of,
+                chain=job.chain,
                 client_queue_ns=client_queue_ns,
                 in_flight=self._in_flight,
                 url=self._url,
@@ -312,6 +350,7 @@ class Runner:
 
     def _finish(self, sample: Sample, *, final: bool) -> None:
         self._result.samples.append(sample)
+        self._chains.recorded(sample)
         self.bus.emit(AttemptFinished(sample, final))
 
     def _counts(self) -> dict[str, int]:

@@ -61,6 +61,12 @@ _KNOBS: tuple[tuple[str, Any, str], ...] = (
         "0..1: temperature-0 output depends on batch composition (default 0)",
     ),
     ("--drift", float, "fraction of expected length lost per hour of uptime (default 0)"),
+    (
+        "--context-compression",
+        float,
+        "0..1: fraction of expected length lost, and share of answers leaving the prompt's "
+        "topic, per doubling of prompt tokens above 64 (default 0)",
+    ),
     ("--retry-after", float, f"Retry-After seconds on a 429 fault (default {_D.retry_after:g})"),
     (
         "--keepalive-interval",

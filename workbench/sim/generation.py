@@ -1,9 +1,13 @@
 """What a request gets back: seeding, expected length under load, text, truncation, usage.
 
 Expected length (tokens) = mean_tokens x (1 - depth_decay)^log2(active) x (1 - drift x uptime
-hours), where `active` is the number of active sequences when the request starts decoding (after
-prefill: that is the batch it decodes in). At temperature 0 the length is that expectation; above
-it, a normal draw with a spread that grows with temperature.
+hours) x keep, where `active` is the number of active sequences when the request starts decoding
+(after prefill: that is the batch it decodes in) and keep = (1 - context_compression)^
+log2(max(1, prompt_tokens / 64)). With context compression an answer also leaves the prompt's
+topic (answers from another corpus topic) with probability 1 - keep, so it keeps fewer of the
+prompt's terms: as a chain's prompts grow, its answers get shorter and forget their input. At
+temperature 0 the length is that expectation; above it, a normal draw with a spread that grows
+with temperature.
 
 Seeding: a request `seed` makes the output repeatable at any temperature; at temperature 0 with
 no seed the prompt itself is the seed; otherwise the server's own random source is used. With
@@ -30,6 +34,8 @@ from workbench.sim.wire import Usage
 MODELS = ("sim-chat", "sim-reasoner", "echo")
 _REASONING_SHARE = 0.6
 _CACHE_ENTRIES = 50_000
+# Prompts up to this many tokens are not compressed (the context-compression knob).
+CONTEXT_REFERENCE_TOKENS = 64
 
 
 @dataclass
@@ -95,12 +101,18 @@ class Generator:
             self._seen_prompts.popitem(last=False)
         return 0
 
-    def expected_tokens(self, active: int) -> float:
+    def context_keep(self, prompt_tokens: int) -> float:
+        """The share of length (and the chance of staying on topic) a prompt this long keeps."""
+        doublings = math.log2(max(1.0, prompt_tokens / CONTEXT_REFERENCE_TOKENS))
+        keep: float = (1.0 - self.settings.context_compression) ** doublings
+        return keep
+
+    def expected_tokens(self, active: int, prompt_tokens: int = 0) -> float:
         s = self.settings
         uptime_hours = (time.monotonic() - self.started) / 3600.0
         load: float = (1.0 - s.depth_decay) ** math.log2(max(active, 1))
         drift = max(0.0, 1.0 - s.drift * uptime_hours)
-        return max(1.0, s.mean_tokens * load * drift)
+        return max(1.0, s.mean_tokens * load * drift * self.context_keep(prompt_tokens))
 
     def request_rng(self, request: ChatRequest, active: int, order: int) -> random.Random:
         if request.seed is not None:
@@ -130,8 +142,12 @@ class Generator:
         else:
             heat = min(max(request.temperature, 0.0), 2.0)
             message = request.last_user or request.prompt
-            focus = self.corpus.focus(message, rng, heat, self.pinned_topic)
-            expected = self.expected_tokens(active)
+            pinned = self.pinned_topic
+            keep = self.context_keep(prompt_tokens)
+            if keep < 1.0 and rng.random() >= keep:
+                pinned = rng.randrange(len(self.corpus.topics))  # lost the thread
+            focus = self.corpus.focus(message, rng, heat, pinned)
+            expected = self.expected_tokens(active, prompt_tokens)
             target = expected if heat == 0 else rng.gauss(expected, 0.35 * heat * expected)
             target_tokens = max(1, round(target))
             if request.model == "sim-reasoner":

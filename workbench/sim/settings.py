@@ -38,6 +38,10 @@ class SimSettings(msgspec.Struct, kw_only=True):
     depth_decay: float = 0.0
     batch_variance: float = 0.0
     drift: float = 0.0
+    # Fraction of expected length lost per doubling of prompt tokens above
+    # CONTEXT_REFERENCE_TOKENS, and the same share of answers drifting off the prompt's topic
+    # (they keep fewer of its terms): a chain, whose prompts grow, decays step by step.
+    context_compression: float = 0.0
     fault: dict[str, float] = {}
     retry_after: float = 1.0
     require_key: str | None = None
@@ -162,6 +166,7 @@ def validate(s: SimSettings) -> None:
         value = getattr(s, knob)
         need(value >= 0, knob.replace("_", "-"), ">= 0", value)
     need(0 <= s.depth_decay < 1, "depth-decay", "in [0, 1)", s.depth_decay)
+    need(0 <= s.context_compression < 1, "context-compression", "in [0, 1)", s.context_compression)
     need(0 <= s.batch_variance <= 1, "batch-variance", "in [0, 1]", s.batch_variance)
     need(s.retry_after >= 0, "retry-after", ">= 0", s.retry_after)
     need(s.keepalive_interval > 0, "keepalive-interval", "> 0", s.keepalive_interval)

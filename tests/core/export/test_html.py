@@ -109,3 +109,40 @@ async def test_report_states_cost_only_when_prices_are_known(
     priced = "".join(_parse(render_html_report(
         session, report, prices=lambda _name: priced_profile)).text)
     assert "cost $0.0" in priced and "no prices set" not in priced
+
+
+async def test_an_open_loop_sweep_says_so_in_the_plan(sim_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "open.jsonl"
+    await journalled_run(sim_url, path, repetitions=3, arrival="open", rate=250.0)
+    session = load_session(path)
+    text = "".join(_parse(render_html_report(session, analyze(session.samples))).text)
+    assert "open loop at 250.0 req/s" in text
+
+
+async def test_a_chain_report_shows_its_steps_inputs_and_retention(
+    sim_url: str, tmp_path: Path
+) -> None:
+    from workbench.core.analysis import AnalysisOptions
+    from workbench.core.events import EventBus
+    from workbench.core.journal import SessionJournal
+    from workbench.core.plan import plan_from_dict
+    from workbench.core.runner import Runner
+
+    plan = plan_from_dict({
+        "run": {"mode": "chain", "concurrency": [2], "repetitions": 2},
+        "chain": {"inputs": ["TCP slow start", "DNS caching"]},
+        "steps": [{"user": "Explain {{input}}."}, {"user": "Shorten: {{previous}}"}],
+    })
+    path = tmp_path / "chain.jsonl"
+    bus = EventBus()
+    journal = SessionJournal(path)
+    bus.subscribe(journal.on_event)
+    await Runner(plan, base_url=sim_url + "/v1", bus=bus).run()
+    session = load_session(path)
+    report = analyze(session.samples, AnalysisOptions(factor="step"), plan=session.header.plan)
+    text = "".join(_parse(render_html_report(session, report)).text)
+    assert "chain: concurrency 2 (chains at once) · 4 chains per level" in text
+    assert "TCP slow start · DNS caching" in text
+    assert "Explain {{input}}." in text and "Shorten: {{previous}}" in text
+    assert "Retention per step" in text
+    assert "step=1" in text and "step=2" in text

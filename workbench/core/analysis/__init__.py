@@ -28,7 +28,7 @@ from workbench.core.analysis.diff import DiffOp, word_diff
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import EffectsError, estimate_effects
 from workbench.core.analysis.knee import knee_report
-from workbench.core.analysis.pipeline import AnalysisOptions, analyze, analyze_cells
+from workbench.core.analysis.pipeline import AnalysisOptions, analyze, analyze_cells, default_factor
 from workbench.core.analysis.results import (
     Agreement,
     AnalysisReport,
@@ -47,9 +47,11 @@ from workbench.core.analysis.results import (
     QueueSignal,
     Similarity,
     Spread,
+    StepRetention,
     Timings,
     Trend,
 )
+from workbench.core.analysis.retention import key_terms, retention
 from workbench.core.analysis.semantic import load_embedding_similarity
 from workbench.core.analysis.similarity import (
     WORD_SIMILARITY,
@@ -99,18 +101,21 @@ __all__ = [
     "SimilarityMeasure",
     "SloError",
     "Spread",
+    "StepRetention",
     "TextFeatures",
     "Timings",
     "Trend",
     "analyze",
     "analyze_cells",
     "cluster_cell",
+    "default_factor",
     "distribution",
     "encode_all",
     "estimate_effects",
     "final_samples",
     "format_report",
     "group_by_cell",
+    "key_terms",
     "knee_lines",
     "knee_report",
     "load_embedding_similarity",
@@ -120,6 +125,7 @@ __all__ = [
     "parse_json_path",
     "parse_slos",
     "quick_cells",
+    "retention",
     "similarity_matrix",
     "text_features",
     "with_threshold",

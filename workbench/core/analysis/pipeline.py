@@ -13,8 +13,9 @@ from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
 from workbench.core.analysis.effects import estimate_effects
 from workbench.core.analysis.knee import knee_report
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
+from workbench.core.analysis.retention import chain_retention
 from workbench.core.analysis.similarity import WORD_SIMILARITY, SimilarityMeasure
-from workbench.core.plan import RunSettings
+from workbench.core.plan import Plan, RunSettings
 from workbench.core.records import Sample
 
 
@@ -40,21 +41,31 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     similarity: SimilarityMeasure | None = None
 
 
+def default_factor(plan: Plan | None) -> Factor:
+    """The factor a plan varies: the step for a chain, else the concurrency level."""
+    if plan is not None and plan.run.mode == "chain":
+        return "step"
+    return "level"
+
+
 def _share(values: list[float | None]) -> float | None:
     known = [v for v in values if v is not None]
     return sum(known) / len(known) if known else None
 
 
-def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -> AnalysisReport:
-    """Analyse the attempts of a session (all of them, retries included).
+def analyze(
+    samples: Sequence[Sample], options: AnalysisOptions | None = None, *, plan: Plan | None = None
+) -> AnalysisReport:
+    """Analyse the attempts of a session (all of them, retries included). With the session's
+    `plan`, a chain session also gets its retention per step.
 
     Raises AnswerSpecError (bad regex / JSON path) and EffectsError (unknown baseline).
     """
-    return analyze_cells(samples, options)[0]
+    return analyze_cells(samples, options, plan=plan)[0]
 
 
 def analyze_cells(
-    samples: Sequence[Sample], options: AnalysisOptions | None = None
+    samples: Sequence[Sample], options: AnalysisOptions | None = None, *, plan: Plan | None = None
 ) -> tuple[AnalysisReport, list[CellData]]:
     """`analyze`, and each cell's similarity matrix with the ids of its rows: what the
     window re-clusters at another threshold without measuring the cells again."""
@@ -102,6 +113,10 @@ def analyze_cells(
         tar_answer_share=_share([m.agreement.tar_answer for m in metrics]),
         bootstrap_resamples=opts.resamples,
         seed=opts.seed,
+        chain_steps=(
+            chain_retention(plan, samples, resamples=opts.resamples, seed=opts.seed)
+            if plan is not None else []
+        ),
         warnings=warnings,
         similarity_measure=measure.label,
     )

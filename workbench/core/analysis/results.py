@@ -245,6 +245,17 @@ class KneeReport(msgspec.Struct, kw_only=True):
     max_concurrency: int
     levels: list[KneeLevel]
     sentence: str
+class StepRetention(msgspec.Struct, kw_only=True):
+    """Retention of a chain step (docs/analysis.md, "Chains"): the mean share of the key
+    terms of the step's input that its output keeps, over chains, with a bootstrap CI."""
+
+    level: int
+    step: int
+    chains: int
+    mean: float
+    ci_low: float | None
+    ci_high: float | None
+    ci_level: float
 
 
 class AnalysisReport(msgspec.Struct, kw_only=True):
@@ -258,6 +269,8 @@ class AnalysisReport(msgspec.Struct, kw_only=True):
     tar_answer_share: float | None
     bootstrap_resamples: int
     seed: int
+    # Chain sessions: retention per level and step (empty otherwise).
+    chain_steps: list[StepRetention] = []
     warnings: list[str] = []
     knee: KneeReport | None = None  # only for a knee search
     # What the similarity, cluster and Vendi figures were computed on: "words" (the

@@ -137,6 +137,15 @@ def format_report(report: AnalysisReport) -> str:
             mark = "  TREND" if trend.significant else ""
             lines.append(f"  {trend.group}: {label}: rho {trend.rho:+.2f}, "
                          f"p {trend.p_value:.3g} ({trend.method}){mark}")
+    if report.chain_steps:
+        lines.append("")
+        lines.append("Retention per step (share of the key terms of the step's input that its "
+                     "output keeps; mean over chains, 95% bootstrap CI):")
+        for row in report.chain_steps:
+            interval = (f"[{_pct(row.ci_low)}, {_pct(row.ci_high)}]"
+                        if row.ci_low is not None and row.ci_high is not None else "")
+            lines.append(f"  c={row.level} step {row.step}: {_pct(row.mean)} {interval} "
+                         f"({row.chains} chains)".rstrip())
     for warning in report.warnings:
         lines.append(f"note: {warning}")
     return "\n".join(lines) + "\n"

@@ -18,9 +18,15 @@ from typing import Any
 import jinja2
 
 from workbench import __version__
-from workbench.core.analysis import AnalysisReport, CellMetrics, final_samples, word_diff
+from workbench.core.analysis import (
+    AnalysisReport,
+    CellMetrics,
+    StepRetention,
+    final_samples,
+    word_diff,
+)
 from workbench.core.cost import ProfileLookup, cell_costs
-from workbench.core.format import NO_PRICES, duration_ms, fixed, percent, usd
+from workbench.core.format import DASH, NO_PRICES, duration_ms, fixed, percent, usd
 from workbench.core.journal import LoadedSession
 from workbench.core.records import CellKey, Sample
 
@@ -70,6 +76,14 @@ def cost_text(samples: Sequence[Sample], prices: ProfileLookup) -> str:
     no prices are set; never "$0.0000" for an endpoint without prices."""
     total = cell_costs(samples, prices).usd
     return NO_PRICES if total is None else f"cost {usd(total)}"
+
+
+def _retention_row(row: StepRetention) -> dict[str, object]:
+    interval = DASH
+    if row.ci_low is not None and row.ci_high is not None:
+        interval = f"{percent(row.ci_low)} to {percent(row.ci_high)}"
+    return {"level": row.level, "step": row.step, "chains": row.chains,
+            "mean": percent(row.mean), "ci": interval}
 
 
 def _cell_row(cell: CellMetrics) -> dict[str, str]:
@@ -176,6 +190,7 @@ def render_html_report(
         findings=report.findings,
         warnings=[*session.warnings, *report.warnings],
         rows=[_cell_row(c) for c in report.cells],
+        retention=[_retention_row(r) for r in report.chain_steps],
         comparisons=report.comparisons,
         resamples=report.bootstrap_resamples,
         plots=plots,

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from workbench.core.records import Sample
 
 SAMPLE_COLUMNS = (
-    "session", "id", "endpoint", "model", "variant", "level", "step", "repetition", "attempt",
+    "session", "id", "endpoint", "model", "variant", "level", "step", "chain", "repetition",
+    "attempt",
     "retry_of", "final", "outcome", "error_class", "http_status", "error_message", "sent_at",
     "client_queue_ms", "headers_ms", "first_byte_ms", "queue_signal_count",
     "queue_signal_span_ms", "ttfr_ms", "ttft_ms", "tpot_ms", "itl_mean_ms", "itl_max_ms",
@@ -48,6 +49,7 @@ def sample_rows(samples: Sequence[Sample]) -> Iterator[dict[str, object]]:
             "variant": s.cell.variant,
             "level": s.cell.level,
             "step": s.cell.step,
+            "chain": s.chain,
             "repetition": s.repetition,
             "attempt": s.attempt,
             "retry_of": s.retry_of,
