@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget, QWidget
 
-from workbench import __version__
 from workbench.core.analysis import CellMetrics, SimilarityMeasure
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.plan import EndpointSpec, Plan
@@ -31,13 +30,13 @@ from workbench.ui.runtime.services import Services
 from workbench.ui.sessions.session_actions import SessionActions
 from workbench.ui.summary.semantic_setting import SemanticSimilaritySetting
 from workbench.ui.summary.summary_view import SummaryView
+from workbench.ui.window.menus import APP_TITLE, MenuCommands, WindowMenus
 from workbench.ui.window.status_bar import RunStatusBar
 from workbench.viewmodel.live import LiveRun
 
 if TYPE_CHECKING:
     from workbench.core.runner import RunResult
 
-APP_TITLE = "Prompt Stress Workbench"
 STATUS_MS = 10_000  # how long a session command's status message stays
 
 
@@ -86,7 +85,23 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.run_bar, 1)
         self.statusBar().messageChanged.connect(self.run_bar.show_note)
         self.statusBar().setSizeGripEnabled(False)
-        self._build_menus()
+        self.menus = WindowMenus(  # File, Edit, View, Run, Help; their actions
+            self,
+            MenuCommands(
+                export_hint=self._export_hint,
+                copy_baseline=self._copy_baseline,
+                endpoints=self.show_endpoints,
+                switch_tab=self.tabs.setCurrentIndex,
+                toggle_panel=self._toggle_panel,
+                present=self.toggle_presentation,
+                run=self.start_run,
+                cancel=self.controller.cancel,
+            ),
+        )
+        self.quit_action = self.menus.quit_action
+        self.present_action = self.menus.present_action
+        self.run_action = self.menus.run_action
+        self.cancel_action = self.menus.cancel_action
         self.session_actions = SessionActions(self)  # File menu: sessions, exports
         self.plan_actions = PlanActions(  # File menu: plan files and the sample plans
             self, services.tasks, self.menu_named("File"), self.session_actions.open_action
@@ -120,87 +135,8 @@ class MainWindow(QMainWindow):
         self.restore_state()
         QTimer.singleShot(0, self.semantic.restore)  # loads in a task: the loop runs then
 
-    # --- menus ---------------------------------------------------------------------------
-
-    def _action(
-        self,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: str | QKeySequence | QKeySequence.StandardKey | list[QKeySequence] | None = None,
-        name: str = "",
-    ) -> QAction:
-        action = QAction(text, self)
-        if isinstance(shortcut, list):
-            action.setShortcuts(shortcut)
-        elif shortcut is not None:
-            action.setShortcut(shortcut)
-        action.triggered.connect(slot)
-        if name:
-            action.setObjectName(name)
-        self.addAction(action)  # shortcuts work even with the menu bar hidden
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        file_menu.addAction(self._action("E&xport current plot…", self._export_hint))
-        file_menu.addSeparator()
-        self.quit_action = self._action(
-            "&Quit", self.close, QKeySequence.StandardKey.Quit, "quitAction"
-        )
-        file_menu.addAction(self.quit_action)
-        edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(
-            self._action("Copy &baseline response", self._copy_baseline, "Ctrl+Shift+C")
-        )
-        edit_menu.addAction(
-            self._action(
-                "&Endpoints and Keys…", self.show_endpoints, "Ctrl+Shift+E", "endpointsAction"
-            )
-        )
-        view_menu = bar.addMenu("&View")
-        for index, name in enumerate(("&Responses", "&Plots", "&Summary")):
-            view_menu.addAction(self._action(name, self._tab_switcher(index), f"Ctrl+{index + 1}"))
-        view_menu.addSeparator()
-        view_menu.addAction(
-            self._action("Show/hide the &parameters panel", self._toggle_panel, "Ctrl+L")
-        )
-        self.present_action = self._action(
-            "&Present (full screen)", self.toggle_presentation, "F11", "presentAction"
-        )
-        view_menu.addAction(self.present_action)
-        run_menu = bar.addMenu("&Run")
-        self.run_action = self._action(
-            "&Run",
-            self.start_run,
-            [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
-            "runAction",
-        )
-        self.cancel_action = self._action("&Cancel", self.controller.cancel, "Esc", "cancelAction")
-        self.cancel_action.setEnabled(False)
-        run_menu.addAction(self.run_action)
-        run_menu.addAction(self.cancel_action)
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&About Prompt Stress Workbench", self.show_about))
-
-    def _tab_switcher(self, index: int) -> Callable[[], None]:
-        def switch() -> None:
-            self.tabs.setCurrentIndex(index)
-
-        return switch
-
     def show_about(self) -> QMessageBox:
-        box = QMessageBox(
-            QMessageBox.Icon.Information,
-            "About Prompt Stress Workbench",
-            f"<b>{APP_TITLE}</b> {__version__}<br><br>Fire the same prompt many times, at "
-            "chosen concurrency, and see how much the answers and their timings vary.",
-            parent=self,
-        )
-        box.setObjectName("aboutDialog")
-        box.setModal(False)
-        box.show()  # never exec(): see workbench.ui.common.errors
-        return box
+        return self.menus.show_about()
 
     def _export_hint(self) -> None:
         self.tabs.setCurrentWidget(self.plots)
