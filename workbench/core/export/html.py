@@ -183,7 +183,7 @@ def render_html_report(
     html = _template().render(
         title=plan.name,
         plan=plan,
-        variants=plan.all_variants(),
+        variants=plan.phrasings(),
         header=session.header,
         counts=counts,
         attempts=len(session.samples),
