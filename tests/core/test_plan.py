@@ -146,7 +146,9 @@ def test_list_variables_expand_variants_times_values_with_readable_names(
         "Please give a formal account of DNS for a student.",
     ]
     assert plan.total_requests() == 4 * plan.run.repetitions
-    assert next(c.label() for c in plan.cells()) == "local-sim/sim-chat variant=base · topic=TCP c=1"
+    assert (
+        next(c.label() for c in plan.cells()) == "local-sim/sim-chat variant=base · topic=TCP c=1"
+    )
 
 
 def test_a_plan_without_lists_names_its_cells_as_before() -> None:
