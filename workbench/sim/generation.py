@@ -29,8 +29,8 @@ from workbench.sim.settings import SimSettings
 from workbench.sim.templates import reword, template_texts
 from workbench.sim.textgen import compose_answer, compose_reasoning
 from workbench.sim.tokens import count_tokens, split_tokens
-from workbench.sim.wording import Wording
 from workbench.sim.wire import Usage
+from workbench.sim.wording import Wording
 
 MODELS = ("sim-chat", "sim-reasoner", "echo")
 _REASONING_SHARE = 0.6
