@@ -21,9 +21,17 @@ WORDINGS = (
 
 def _lengths(sensitivity: float, prompt: str, n: int = 60) -> list[int]:
     generator = Generator(SimSettings(variant_sensitivity=sensitivity, seed=5))
-    request = ChatRequest(model="sim-chat", prompt=prompt, last_user=prompt, message_count=1,
-                          stream=True, include_usage=False, max_tokens=None,
-                          temperature=0.7, seed=None)
+    request = ChatRequest(
+        model="sim-chat",
+        prompt=prompt,
+        last_user=prompt,
+        message_count=1,
+        stream=True,
+        include_usage=False,
+        max_tokens=None,
+        temperature=0.7,
+        seed=None,
+    )
     return [len(generator.complete(request, 1, i, 10, 0).content) for i in range(n)]
 
 

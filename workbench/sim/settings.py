@@ -177,9 +177,7 @@ def validate(s: SimSettings) -> None:
     need(s.stall_after >= 0, "stall-after", ">= 0", s.stall_after)
     need(s.mean_tokens >= 1, "mean-tokens", ">= 1", s.mean_tokens)
     need(s.templates >= 0, "templates", ">= 0 (0: off)", s.templates)
-    need(
-        0 <= s.variant_sensitivity <= 1, "variant-sensitivity", "in [0, 1]", s.variant_sensitivity
-    )
+    need(0 <= s.variant_sensitivity <= 1, "variant-sensitivity", "in [0, 1]", s.variant_sensitivity)
     need(s.chunk_tokens >= 1, "chunk-tokens", ">= 1", s.chunk_tokens)
     need(s.hold_until_active >= 0, "hold-until-active", ">= 0", s.hold_until_active)
     need(
