@@ -246,7 +246,10 @@ def estimate_effects(
     baseline: int | str | None = None,
     resamples: int = 2000,
     seed: int = 0,
+    family_alpha: float = FAMILY_ALPHA,
 ) -> EffectsResult:
+    """`family_alpha`: the error rate shared by every comparison and trend test here (less
+    than FAMILY_ALPHA when another test of the analysis takes a part of it)."""
     groups = [g for g in _groups(cells, factor) if len(g.levels) >= 2]
     if baseline is not None and groups and all(_pick_baseline(g, baseline) is None
                                                for g in groups):
@@ -264,7 +267,7 @@ def estimate_effects(
         else n_metrics * (len(g.levels) - 1)
         for g in groups
     )
-    alpha = FAMILY_ALPHA / max(comparisons, 1)
+    alpha = family_alpha / max(comparisons, 1)
     with_group = len(groups) > 1
     effects: list[Effect] = []
     trends: list[Trend] = []
