@@ -28,6 +28,7 @@ from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
 from workbench.core.analysis.stats import FloatArray, student_t_quantile
 from workbench.core.analysis.trend import spearman_exact, spearman_permutation
 from workbench.core.format import SHARE
+from workbench.core.plan_variants import split_matrix_name
 from workbench.core.records import CellKey
 
 FAMILY_ALPHA = 0.05
@@ -46,7 +47,8 @@ def factor_value(key: CellKey, factor: Factor) -> int | str:
         return key.step
     if factor == "session":
         return key.source
-    return key.variant
+    # In a phrasing matrix the factor is the phrasing; the variable values are held fixed.
+    return split_matrix_name(key.variant)[0]
 
 
 def group_label(key: CellKey, factor: Factor) -> str:
@@ -56,6 +58,8 @@ def group_label(key: CellKey, factor: Factor) -> str:
         parts.append(f"session={key.source}")
     if factor != "variant" and key.variant != "base":
         parts.append(f"variant={key.variant}")
+    if factor == "variant" and (values := split_matrix_name(key.variant)[1]):
+        parts.append(values)
     if factor != "level":
         parts.append(f"c={key.level}")
     if factor != "step" and key.step:

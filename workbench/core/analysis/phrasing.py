@@ -25,12 +25,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from workbench.core.analysis.effects import group_label
+from workbench.core.analysis.effects import factor_value, group_label
 from workbench.core.analysis.findings import phrasing_sentence
 from workbench.core.analysis.results import PhrasingEffect
 from workbench.core.analysis.similarity import encode_all, similarity_matrix
 from workbench.core.analysis.text import words
-from workbench.core.plan_variants import split_matrix_name
 from workbench.core.records import CellKey
 
 FloatArray = npt.NDArray[np.float64]
@@ -67,8 +66,8 @@ def _strata(
 ) -> tuple[list[_Stratum], list[str], int]:
     grouped: dict[str, dict[str, list[str]]] = {}
     for key, texts in cells.items():
-        phrasing, values = split_matrix_name(key.variant)
-        label = group_label(key, "variant") + (f" {values}" if values else "")
+        phrasing = str(factor_value(key, "variant"))
+        label = group_label(key, "variant")  # the variable values included
         chosen = list(texts)
         if len(chosen) > PER_CELL_CAP:
             picked = sorted(rng.choice(len(chosen), size=PER_CELL_CAP, replace=False))
