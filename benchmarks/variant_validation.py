@@ -115,11 +115,8 @@ def main() -> None:
     )
     parser.add_argument("--repetitions", type=int, default=12)
     args = parser.parse_args()
-    print(describe())
-    print(
-        f"{len(PHRASINGS)} phrasings x {args.repetitions} responses, temperature 0.7, "
-        f"{args.seeds} seeds"
-    )
+    setup = f"{len(PHRASINGS)} phrasings x {args.repetitions} responses, temperature 0.7"
+    print(describe(), f"{setup}, {args.seeds} seeds", sep="\n")
     for i, text in enumerate(args.sensitivity.split(",")):
         x = float(text)
         on = asyncio.run(_all(args.seeds, x, args.repetitions))
