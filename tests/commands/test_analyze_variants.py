@@ -12,8 +12,10 @@ import msgspec
 import pytest
 
 from workbench.cli import main
+from workbench.core.analysis import AnalysisOptions, analyze
 from workbench.core.events import EventBus
-from workbench.core.journal import SessionJournal
+from workbench.core.export import render_html_report
+from workbench.core.journal import SessionJournal, load_session
 from workbench.core.plan import load_plan
 from workbench.core.runner import Runner
 
@@ -70,3 +72,17 @@ async def test_factor_and_baseline_options_override_the_default(
     assert doc["factor"] == "level" and doc["phrasing"] is None
     assert main(["analyze", str(matrix_session), "--resamples", "300", "--baseline", "curt"]) == 0
     assert "topic=DNS lookups c=4, baseline variant 'curt'" in capsys.readouterr().out
+
+
+async def test_the_report_states_the_phrasing_effect_and_lists_the_phrasings(
+    matrix_session: Path,
+) -> None:
+    session = load_session(matrix_session)
+    html = render_html_report(session, analyze(session.samples, AnalysisOptions(resamples=300)))
+    text = html.decode("utf-8")
+    assert text.count("Rephrasing moved the output ") == 2  # a finding, and the detail line
+    assert "Phrasing: Rephrasing moved the output" in text
+    assert "3 variants, 2 group(s) of cells compared separately" in text
+    # The plan section shows the phrasings as written, once each, not the six prompts.
+    assert text.count("variant polite") == 1 and "{{topic}}" in text
+    assert "polite · topic=TCP handshakes" in text  # a cell of the matrix
