@@ -52,9 +52,11 @@ def default_factor(plan: Plan | None, samples: Sequence[Sample] = ()) -> Factor:
             return "step"
         several = len(plan.levels()) == 1 and len(plan.all_variants()) > 1
         return "variant" if several else "level"
-    if len({s.cell.level for s in samples}) <= 1 and len({s.cell.variant for s in samples}) > 1:
+    if len({s.cell.level for s in samples}) > 1:
+        return "level"
+    if len({s.cell.variant for s in samples}) > 1:
         return "variant"
-    return "level"
+    return "step" if len({s.cell.step for s in samples}) > 1 else "level"
 
 
 def _share(values: list[float | None]) -> float | None:
