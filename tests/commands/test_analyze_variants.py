@@ -5,6 +5,7 @@ simulated endpoint with its wording knob on."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,3 +87,21 @@ async def test_the_report_states_the_phrasing_effect_and_lists_the_phrasings(
     # The plan section shows the phrasings as written, once each, not the six prompts.
     assert text.count("variant polite") == 1 and "{{topic}}" in text
     assert "polite · topic=TCP handshakes" in text  # a cell of the matrix
+
+
+def test_run_of_the_sample_plan_lists_the_prompts_in_plan_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "run.jsonl"
+    args = ["run", str(SAMPLE_PLAN), "--repetitions", "2", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    table = capsys.readouterr().out
+    # The first column (right-aligned), up to the gap before the level.
+    names = [
+        m.group(1) for line in table.splitlines() if (m := re.match(r"\s*(\S.*?)\s{2,}4\s", line))
+    ]
+    assert names == [
+        f"{phrasing} · topic={topic}"
+        for phrasing in ("base", "polite", "curt")
+        for topic in ("TCP handshakes", "DNS lookups")
+    ], table

@@ -167,7 +167,7 @@ def p_value(p: float | None) -> str:
 
 
 def times(value: float | None) -> str:
-    """A ratio as a multiple: "2.3×", "1×"."""
+    """A ratio as a multiple: "2.3×", and near 1 with two decimals, "1.02×" (not "1×")."""
     if value is None or not math.isfinite(value):
         return DASH
-    return f"{magnitude(value)}×"
+    return f"{value:.2f}×" if 0.1 <= value < 2 else f"{magnitude(value)}×"

@@ -44,7 +44,7 @@ def test_variants_with_their_own_wording_are_found_to_move_the_output() -> None:
     assert effect.variants == ["base", "v1", "v2", "v3"] and effect.responses == 60
     assert report.findings[0] == effect.summary
     assert effect.summary.startswith(
-        f"Rephrasing moved the output {effect.ratio:.1f}× more than repeating the same "
+        f"Rephrasing moved the output {effect.ratio:.2f}× more than repeating the same "
         "prompt did (95% CI "
     )
 

@@ -119,8 +119,7 @@ def phrasing_sentence(effect: PhrasingEffect) -> str:
         return f"Rephrasing moved the output no more than chance ({test})."
     ci = DASH_CI
     if effect.ci_low is not None and effect.ci_high is not None:
-        low, high = distinct_pair(effect.ci_low, effect.ci_high)
-        ci = f"95% CI {low}–{high}×"
+        ci = f"95% CI {times(effect.ci_low).rstrip('×')}–{times(effect.ci_high)}"
     if effect.significant:
         return (f"Rephrasing moved the output {times(effect.ratio)} more than repeating the "
                 f"same prompt did ({ci}, {test}).")
