@@ -28,6 +28,8 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     answer_regex: str | None = None
     answer_json_path: str | None = None
     resamples: int = 2000
+    # Of the phrasing test (docs/analysis.md, "Phrasing matrix"); p can be no less than 1/(n+1).
+    permutations: int = 999
     seed: int = 0
     # Responses per cell in the similarity matrix (a seeded subsample above it): the matrix
     # and its bootstrap grow with n², and 200 responses pin the mean down to ~0.01.
@@ -106,7 +108,7 @@ def analyze_cells(
     # (a weighted Bonferroni split): a clean run still yields a finding < 5% of the time.
     phrasing = (
         phrasing_effect(ok_texts, alpha=FAMILY_ALPHA / 2, resamples=opts.resamples,
-                        seed=opts.seed)
+                        permutations=opts.permutations, seed=opts.seed)
         if ok_texts else None
     )
     result = estimate_effects(

@@ -39,6 +39,7 @@ MIN_INTERVAL_S = 1.0
 # Live analyses resample less: they only need to be about right; the final one is the
 # same analysis as `workbench analyze` (default options), so the window and the CLI agree.
 LIVE_RESAMPLES = 300
+LIVE_PERMUTATIONS = 199  # enough to tell a phrasing effect at p < 0.025 while a run goes on
 # Pause after a live analysis, as a multiple of its duration (keeps it under ~1/3 of a core).
 COST_FACTOR = 2.0
 
@@ -69,6 +70,8 @@ def analyze_live(
         resamples=resamples, cluster_threshold=threshold, knee=knee, similarity=similarity,
         baseline=baseline,
     )
+    if not final:
+        options.permutations = LIVE_PERMUTATIONS
     return analyze_cells(samples, options)
 
 
