@@ -102,12 +102,17 @@ def _weighted(stratum: _Stratum, weights: npt.NDArray[np.float32]) -> _Sums:
         result: FloatArray = (total**2 - (w.astype(np.float64) ** 2).sum(axis=1)) / 2
         return result
 
-    total = ((weights @ d) * weights).sum(axis=1, dtype=np.float64) / 2
+    def quadratic(w: npt.NDArray[np.float32], block: npt.NDArray[np.float32]) -> FloatArray:
+        """w_b' D w_b / 2 for each resample b: the weighted sum over pairs."""
+        result: FloatArray = np.einsum("ij,ij->i", w @ block, w).astype(np.float64) / 2
+        return result
+
+    total = quadratic(weights, d)
     within = np.zeros(weights.shape[0])
     within_pairs = np.zeros(weights.shape[0])
     for idx in stratum.groups:
         w = weights[:, idx]
-        within += ((w @ d[np.ix_(idx, idx)]) * w).sum(axis=1, dtype=np.float64) / 2
+        within += quadratic(w, d[np.ix_(idx, idx)])
         within_pairs += pairs(w)
     return _Sums(within, within_pairs, total, pairs(weights))
 
@@ -146,12 +151,13 @@ def _permuted_within(
     for stratum in strata:
         flat = stratum.distance.ravel()
         n = stratum.distance.shape[0]
-        # int32 flat indices: half the memory traffic of 2-D fancy indexing, twice as fast.
+        # int32 flat indices over one triangle: a quarter of the gathers of 2-D fancy indexing.
         order = rng.permuted(np.tile(np.arange(n, dtype=np.int32), (permutations, 1)), axis=1)
         for idx in stratum.groups:
             members = order[:, idx]  # who carries this variant's label in each permutation
-            cells = members[:, :, None] * np.int32(n) + members[:, None, :]
-            within += flat[cells].sum(axis=(1, 2), dtype=np.float64) / 2
+            first, second = np.triu_indices(idx.size, 1)  # each pair once
+            cells = members[:, first] * np.int32(n) + members[:, second]
+            within += flat[cells].sum(axis=1, dtype=np.float64)
     return within
 
 
