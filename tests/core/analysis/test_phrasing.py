@@ -114,3 +114,26 @@ def test_a_variant_with_one_response_is_left_out() -> None:
     samples.append(sample(text="lonely answer", variant="b"))
     effect = analyze(samples, AnalysisOptions(resamples=200)).phrasing
     assert effect is not None and effect.variants == ["base", "a"]
+
+
+class _FirstWordMeasure:
+    """Two responses are alike when they open with the same word (a stand-in for a semantic
+    measure that sees through wording)."""
+
+    label = "first words"
+
+    def matrix(self, texts, codes):
+        first = [t.split()[0] for t in texts]
+        return np.array([[1.0 if a == b else 0.0 for b in first] for a in first])
+
+
+def test_the_decomposition_uses_the_similarity_the_analysis_is_given() -> None:
+    # Word-level the variants differ (their own vocabulary); by the measure given, every
+    # response says the same, so rephrasing moved nothing.
+    samples = _session(own=0.5, seed=1)
+    for s in samples:
+        s.text = "same " + s.text
+    options = AnalysisOptions(seed=1, resamples=300, similarity=_FirstWordMeasure())
+    effect = analyze(samples, options).phrasing
+    assert effect is not None and effect.within_mean == 0 and effect.between_mean == 0
+    assert not effect.significant

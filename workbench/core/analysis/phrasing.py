@@ -1,7 +1,7 @@
 """Phrasing matrix: did rewording the prompt move the output more than asking again did?
 
-A decomposition of the pairwise dissimilarity of responses (1 - word similarity, as in the
-similarity matrix) into pairs of responses to the same variant (within) and to different
+A decomposition of the pairwise dissimilarity of responses (1 - the similarity of the
+similarity matrix: word level, or the semantic one the analysis is given) into pairs of responses to the same variant (within) and to different
 variants (between), in the manner of PERMANOVA (Anderson 2001): the statistic is the mean
 between-variant dissimilarity over the mean within-variant one. Pairs are formed only inside
 a stratum, the cells that differ in nothing but the phrasing (the same list-variable values,
@@ -28,7 +28,7 @@ import numpy.typing as npt
 from workbench.core.analysis.effects import factor_value, group_label
 from workbench.core.analysis.findings import phrasing_sentence
 from workbench.core.analysis.results import PhrasingEffect
-from workbench.core.analysis.similarity import encode_all, similarity_matrix
+from workbench.core.analysis.similarity import WORD_SIMILARITY, SimilarityMeasure, encode_all
 from workbench.core.analysis.text import words
 from workbench.core.records import CellKey
 
@@ -62,7 +62,7 @@ class _Sums:
 
 
 def _strata(
-    cells: Mapping[CellKey, Sequence[str]], rng: np.random.Generator
+    cells: Mapping[CellKey, Sequence[str]], rng: np.random.Generator, measure: SimilarityMeasure
 ) -> tuple[list[_Stratum], list[str], int]:
     grouped: dict[str, dict[str, list[str]]] = {}
     for key, texts in cells.items():
@@ -82,7 +82,7 @@ def _strata(
             continue
         texts = [t for group in usable.values() for t in group]
         sizes = np.cumsum([0, *(len(g) for g in usable.values())])
-        similarity = similarity_matrix(encode_all([words(t) for t in texts]))
+        similarity = measure.matrix(texts, encode_all([words(t) for t in texts]))
         distance = (1.0 - similarity).astype(np.float32)
         np.fill_diagonal(distance, 0.0)
         groups = [np.arange(a, b) for a, b in itertools.pairwise(sizes)]
@@ -168,11 +168,12 @@ def phrasing_effect(
     resamples: int = 2000,
     permutations: int = PERMUTATIONS,
     seed: int = 0,
+    measure: SimilarityMeasure = WORD_SIMILARITY,
 ) -> PhrasingEffect | None:
     """The decomposition over the cells' ok response texts; None when no stratum has two
     variants with two responses each."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(b"phrasing")]))
-    strata, phrasings, responses = _strata(cells, rng)
+    strata, phrasings, responses = _strata(cells, rng, measure)
     if not strata:
         return None
     observed = _observed(strata)

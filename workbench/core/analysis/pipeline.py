@@ -108,7 +108,7 @@ def analyze_cells(
     # (a weighted Bonferroni split): a clean run still yields a finding < 5% of the time.
     phrasing = (
         phrasing_effect(ok_texts, alpha=FAMILY_ALPHA / 2, resamples=opts.resamples,
-                        permutations=opts.permutations, seed=opts.seed)
+                        permutations=opts.permutations, seed=opts.seed, measure=measure)
         if ok_texts else None
     )
     result = estimate_effects(

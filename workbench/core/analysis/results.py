@@ -262,7 +262,7 @@ class StepRetention(msgspec.Struct, kw_only=True):
 
 class PhrasingEffect(msgspec.Struct, kw_only=True):
     """How much more the output moved between phrasings than between repeats of one
-    (docs/analysis.md, "Phrasing matrix"): mean pairwise dissimilarity (1 - word similarity)
+    (docs/analysis.md, "Phrasing matrix"): mean pairwise dissimilarity (1 - similarity)
     of responses to different variants, over that of responses to the same variant, pairs
     taken only within a stratum (the same value combination, level, step and endpoint).
 

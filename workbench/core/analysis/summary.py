@@ -97,12 +97,12 @@ def knee_lines(knee: KneeReport) -> list[str]:
     return lines + ["  " + row for row in _table(header, rows, widths)]
 
 
-def _phrasing_lines(effect: PhrasingEffect) -> list[str]:
+def _phrasing_lines(effect: PhrasingEffect, measure: str) -> list[str]:
     interval = (f" (95% CI {times(effect.ci_low)}–{times(effect.ci_high)})"
                 if effect.ci_low is not None and effect.ci_high is not None else "")
     return [
         f"Phrasing ({len(effect.variants)} variants, {effect.responses} responses, "
-        f"{effect.strata} strata; mean dissimilarity = 1 - word similarity):",
+        f"{effect.strata} strata; mean dissimilarity = 1 - similarity on {measure}):",
         f"  between variants {fixed(effect.between_mean, 3)}, within a variant "
         f"{fixed(effect.within_mean, 3)}: ratio {times(effect.ratio)}{interval}, "
         f"permutation {p_value(effect.p_value)} ({effect.permutations} permutations, "
@@ -139,7 +139,7 @@ def format_report(report: AnalysisReport) -> str:
     lines.append("Findings:")
     lines += [f"  - {f}" for f in report.findings] or ["  none: no detectable change"]
     if report.phrasing is not None:
-        lines += ["", *_phrasing_lines(report.phrasing)]
+        lines += ["", *_phrasing_lines(report.phrasing, report.similarity_measure)]
     if report.effects:
         lines.append("")
         level = report.effects[0].ci_level

@@ -158,7 +158,7 @@ def _phrasing_text(effect: PhrasingEffect | None) -> str | None:
     if effect is None:
         return None
     return (
-        f"{effect.summary} Mean dissimilarity (1 − word similarity) between responses to "
+        f"{effect.summary} Mean dissimilarity (1 − similarity) between responses to "
         f"different variants {fixed(effect.between_mean, 3)}, to the same variant "
         f"{fixed(effect.within_mean, 3)}; {count(effect.responses)} responses to "
         f"{len(effect.variants)} variants, {count(effect.strata)} group(s) of cells compared "
