@@ -1,8 +1,8 @@
 """Phrasing matrix: did rewording the prompt move the output more than asking again did?
 
 A decomposition of the pairwise dissimilarity of responses (1 - the similarity of the
-similarity matrix: word level, or the semantic one the analysis is given) into pairs of responses to the same variant (within) and to different
-variants (between), in the manner of PERMANOVA (Anderson 2001): the statistic is the mean
+similarity matrix: word level, or the semantic one the analysis is given) into pairs of
+responses to the same variant (within) and to different variants (between), in the manner of PERMANOVA (Anderson 2001): the statistic is the mean
 between-variant dissimilarity over the mean within-variant one. Pairs are formed only inside
 a stratum, the cells that differ in nothing but the phrasing (the same list-variable values,
 level, step, endpoint), so a matrix's topics never count as rephrasings. The p-value permutes
