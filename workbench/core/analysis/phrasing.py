@@ -2,12 +2,13 @@
 
 A decomposition of the pairwise dissimilarity of responses (1 - the similarity of the
 similarity matrix: word level, or the semantic one the analysis is given) into pairs of
-responses to the same variant (within) and to different variants (between), in the manner of PERMANOVA (Anderson 2001): the statistic is the mean
-between-variant dissimilarity over the mean within-variant one. Pairs are formed only inside
-a stratum, the cells that differ in nothing but the phrasing (the same list-variable values,
-level, step, endpoint), so a matrix's topics never count as rephrasings. The p-value permutes
-the variant labels within each stratum (one-sided: rephrasing moves the output more); the
-95% CI resamples responses with replacement within each variant.
+responses to the same variant (within) and to different variants (between), in the manner of
+PERMANOVA (Anderson 2001): the statistic is the mean between-variant dissimilarity over the
+mean within-variant one. Pairs are formed only inside a stratum, the cells that differ in
+nothing but the phrasing (the same list-variable values, level, step, endpoint), so a
+matrix's topics never count as rephrasings. The p-value permutes the variant labels within
+each stratum (one-sided: rephrasing moves the output more); the 95% CI resamples responses
+with replacement within each variant.
 
 Cost: one similarity matrix per stratum (rapidfuzz), then permutations that gather only the
 within-variant blocks (n^2 / k values each) and a bootstrap of weighted block sums done as
