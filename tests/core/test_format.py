@@ -88,3 +88,11 @@ def test_numbers_percentages_counts_and_money() -> None:
     assert fmt.count(12345) == "12,345"
     assert fmt.usd(0.01234) == "$0.0123" and fmt.usd(12.345) == "$12.35"
     assert fmt.usd(None) == fmt.DASH
+
+
+def test_ratios_read_as_multiples_with_decimals_near_one() -> None:
+    from workbench.core.format import p_value, times
+
+    shown = [times(v) for v in (1.003, 1.18, 2.34, 12.0, None)]
+    assert shown == ["1.00×", "1.18×", "2.3×", "12×", "–"]
+    assert [p_value(p) for p in (0.0004, 0.0123, None)] == ["p < 0.001", "p = 0.012", "–"]

@@ -112,3 +112,112 @@ def test_each_default_plan_is_a_new_object() -> None:
     first = default_plan()
     first.run.concurrency.append(64)
     assert default_plan().run.concurrency == [1]
+
+
+# --- the phrasing matrix: list values in [variables] -----------------------------------------
+
+MATRIX = """user = "Explain {{topic}} to a {{reader}}"
+[variables]
+topic = ["TCP", "DNS"]
+reader = "student"
+[[variants]]
+name = "formal"
+user = "Please give a formal account of {{topic}} for a {{reader}}."
+"""
+
+
+def test_list_variables_expand_variants_times_values_with_readable_names(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "plan.toml"
+    path.write_text(MATRIX, encoding="utf-8")
+    plan = load_plan(path)
+    prompts = plan.all_variants()
+    assert [v.name for v in prompts] == [
+        "base · topic=TCP",
+        "base · topic=DNS",
+        "formal · topic=TCP",
+        "formal · topic=DNS",
+    ]
+    assert [plan.messages(v)[1] for v in prompts] == [
+        "Explain TCP to a student",
+        "Explain DNS to a student",
+        "Please give a formal account of TCP for a student.",
+        "Please give a formal account of DNS for a student.",
+    ]
+    assert plan.total_requests() == 4 * plan.run.repetitions
+    assert (
+        next(c.label() for c in plan.cells()) == "local-sim/sim-chat variant=base · topic=TCP c=1"
+    )
+
+
+def test_a_plan_without_lists_names_its_cells_as_before() -> None:
+    plan = plan_from_dict(
+        {
+            "user": "Explain {{x}}",
+            "variables": {"x": "DNS"},
+            "variants": [{"name": "terse", "user": "{{x}}?"}],
+        }
+    )
+    assert [c.variant for c in plan.cells()] == ["base", "terse"]
+    assert plan.messages(plan.all_variants()[1]) == (None, "DNS?")
+
+
+def test_long_or_alike_values_get_short_distinct_names() -> None:
+    long = "the transmission control protocol and its congestion window"
+    plan = plan_from_dict({"user": "{{t}}", "variables": {"t": [long, "UDP"]}})
+    assert [v.name for v in plan.all_variants()] == [
+        "base · t=the transmission…",
+        "base · t=UDP",
+    ]
+    alike = plan_from_dict({"user": "{{t}}", "variables": {"t": [long + " a", long + " b"]}})
+    assert [v.name for v in alike.all_variants()] == ["base · t=#1", "base · t=#2"]
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"topic": []}, "variables.topic: a list must not be empty"),
+        ({"topic": ["a", "a"]}, "variables.topic: the value 'a' is listed twice"),
+        (
+            {"topic": ["a"], "unused": ["x", "y"]},
+            "variables.unused: a list of values, but no prompt uses {{unused}}",
+        ),
+        ({"topic": ["a", 3]}, "Expected `str`, got `int`"),
+    ],
+    ids=["empty", "repeated", "unused", "not text"],
+)
+def test_a_bad_list_variable_is_an_error_naming_it(
+    variables: dict[str, object], message: str
+) -> None:
+    with pytest.raises(PlanError, match=re.escape(message)):
+        plan_from_dict({"user": "About {{topic}}", "variables": variables}, source="p.toml")
+
+
+def test_a_variant_name_may_not_hold_the_matrix_separator() -> None:
+    with pytest.raises(PlanError, match=re.escape("variants[0].name: '·' separates")):
+        plan_from_dict(
+            {
+                "user": "{{t}}",
+                "variables": {"t": ["a", "b"]},
+                "variants": [{"name": "a · b", "user": "{{t}}!"}],
+            }
+        )
+
+
+def test_a_matrix_too_large_to_run_is_refused() -> None:
+    values = {f"v{i}": [str(j) for j in range(10)] for i in range(4)}
+    user = " ".join(f"{{{{v{i}}}}}" for i in range(4))
+    with pytest.raises(PlanError, match="variables: the matrix has 10,000 prompts"):
+        plan_from_dict({"user": user, "variables": values})
+
+
+def test_the_sample_variants_plan_loads() -> None:
+    plan = load_plan(Path(__file__).resolve().parents[2] / "resources/plans/variants.toml")
+    assert len(plan.phrasings()) >= 3 and len(plan.all_variants()) > len(plan.phrasings())
+
+
+def test_a_chain_plan_takes_one_value_per_variable() -> None:
+    with pytest.raises(PlanError, match=re.escape("variables.topic: a chain plan takes one")):
+        plan_from_dict({"run": {"mode": "chain"}, "steps": [{"user": "About {{topic}}"}],
+                        "variables": {"topic": ["a", "b"]}})

@@ -61,8 +61,10 @@ def level_table(samples: list[Sample], plan: Plan, profile: EndpointProfile | No
     if priced:
         header.append("cost $")
     rows = [header]
+    # By level and step, then variants in plan order (a matrix's prompts as it expands them).
+    order = {v.name: i for i, v in enumerate(plan.all_variants())}
     for (variant, level, step), cell in sorted(
-        by_cell.items(), key=lambda kv: (kv[0][1], kv[0][2], kv[0][0])
+        by_cell.items(), key=lambda kv: (kv[0][1], kv[0][2], order.get(kv[0][0], -1), kv[0][0])
     ):
         ok = [s for s in cell if s.outcome == "ok"]
         ttft = distribution([s.timing.ttft_ns for s in ok if s.timing.ttft_ns is not None])

@@ -45,11 +45,13 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "--factor", choices=("level", "variant", "step"), default=None,
         help="the cell key whose effect is estimated (default: what the plan varies: step "
-        "for a chain, else level, i.e. concurrency)",
+        "for a chain, the variant for one level and several variants or a phrasing matrix "
+        "(adding the phrasing decomposition), else level, i.e. concurrency)",
     )
     p.add_argument(
         "--baseline", metavar="LEVEL",
-        help="the level the others are compared with (default: the lowest / first)",
+        help="the level (or variant name) the others are compared with "
+        "(default: the lowest level / the first variant)",
     )
     answers = p.add_mutually_exclusive_group()
     answers.add_argument(

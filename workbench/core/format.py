@@ -157,3 +157,17 @@ def effect_change(effect: ChangeLike) -> str:
 
 def effect_interval(effect: ChangeLike) -> str:
     return interval(effect.ci_low, effect.ci_high, effect.scale, effect.unit)
+
+
+def p_value(p: float | None) -> str:
+    """"p = 0.012", "p < 0.001"; DASH when there is none."""
+    if p is None or not math.isfinite(p):
+        return DASH
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def times(value: float | None) -> str:
+    """A ratio as a multiple: "2.3×", and near 1 with two decimals, "1.02×" (not "1×")."""
+    if value is None or not math.isfinite(value):
+        return DASH
+    return f"{value:.2f}×" if 0.1 <= value < 2 else f"{magnitude(value)}×"

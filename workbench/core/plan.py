@@ -30,6 +30,7 @@ from workbench.core.plan_text import (
     render_template,
     template_variables,
 )
+from workbench.core.plan_variants import Variant, expand_variants, validate_matrix, variant_values
 from workbench.core.records import ApiStyle, CellKey
 from workbench.core.slo import SLO_METRICS
 from workbench.core.unknown_fields import find_unknown_field
@@ -50,14 +51,6 @@ class EndpointSpec(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unkn
     model: str = "sim-chat"
     # Extra non-secret headers (e.g. OpenRouter's HTTP-Referer). Never the key.
     headers: dict[str, str] = {}
-
-
-class Variant(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
-    """One phrasing of the prompt. The base variant is the plan's own prompt."""
-
-    name: str
-    user: str
-    system: str | None = None
 
 
 class Step(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fields=True):
@@ -116,7 +109,8 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
     endpoint: EndpointSpec = msgspec.field(default_factory=EndpointSpec)
     system: str | None = None
     user: str = ""
-    variables: dict[str, str] = {}
+    # A list of values makes a matrix: every variant with every combination of the lists.
+    variables: dict[str, str | list[str]] = {}
     variants: list[Variant] = []
     # A chain plan (run.mode = "chain"): the ordered prompts and the chains' inputs.
     steps: list[Step] = []
@@ -124,9 +118,13 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
     params: Params = msgspec.field(default_factory=Params)
     run: RunSettings = msgspec.field(default_factory=RunSettings)
 
-    def all_variants(self) -> list[Variant]:
-        """The base prompt first, then any named variants."""
+    def phrasings(self) -> list[Variant]:
+        """The base prompt first, then any named variants, as written in the plan."""
         return [Variant(name="base", user=self.user, system=self.system), *self.variants]
+
+    def all_variants(self) -> list[Variant]:
+        """The prompts sent: every phrasing x list-value combination (plan_variants.py)."""
+        return expand_variants(self.phrasings(), self.variables)
 
     def levels(self) -> list[int]:
         """The levels a run may visit, in order: the sweep, or a knee search's doublings (the
@@ -195,7 +193,7 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
     ) -> tuple[str | None, str]:
         """System and user text of chain step `step` (from 1), given the outputs so far."""
         spec = self.steps[step - 1]
-        values = {**self.variables, **chain_variables(chain_input, outputs)}
+        values = variant_values(None, self.variables) | chain_variables(chain_input, outputs)
         system = spec.system if spec.system is not None else self.system
         return (
             render_template(system, values) if system is not None else None,
@@ -205,9 +203,10 @@ class Plan(msgspec.Struct, kw_only=True, omit_defaults=True, forbid_unknown_fiel
     def messages(self, variant: Variant) -> tuple[str | None, str]:
         """System and user text of a variant with `{{variables}}` filled in."""
         system = variant.system if variant.system is not None else self.system
+        values = variant_values(variant, self.variables)
         return (
-            render_template(system, self.variables) if system is not None else None,
-            render_template(variant.user, self.variables),
+            render_template(system, values) if system is not None else None,
+            render_template(variant.user, values),
         )
 
 
@@ -297,9 +296,10 @@ def validate(plan: Plan) -> Plan:
     base = plan.endpoint.base_url
     if base is not None and not re.match(r"^https?://[^/\s]+", base):
         raise PlanError(f"{base!r} is not an http(s) URL", where="endpoint.base_url")
-    names = [v.name for v in plan.all_variants()]
+    names = [v.name for v in plan.phrasings()]
     if len(set(names)) != len(names):
         raise PlanError("variant names must be unique", where="variants")
+    validate_matrix(plan.phrasings(), plan.variables, plan.system, chain=plan.run.mode == "chain")
     if plan.run.mode != "chain":
         for variant in plan.all_variants():
             plan.messages(variant)  # raises on an undefined variable
@@ -366,8 +366,8 @@ def plan_from_dict(data: dict[str, Any], source: str = "") -> Plan:
 
 
 __all__ = [  # the plan's text helpers live in plan_text; importers may take them from here
-    "CHAIN_VARIABLES", "PlanError", "chain_variables", "migrate_plan_data", "parse_concurrency",
-    "render_template", "template_variables",
+    "CHAIN_VARIABLES", "PlanError", "Variant", "chain_variables", "migrate_plan_data",
+    "parse_concurrency", "render_template", "template_variables",
 ]
 
 

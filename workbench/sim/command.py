@@ -96,6 +96,12 @@ _KNOBS: tuple[tuple[str, Any, str], ...] = (
         "answer each prompt with one of K fixed texts, a few words reworded per response "
         "(default 0: off)",
     ),
+    (
+        "--variant-sensitivity",
+        float,
+        "0..1: how much an answer depends on the prompt's exact wording, so rephrasings "
+        "answer systematically differently (default 0: only the content words count)",
+    ),
     ("--chunk-tokens", int, "each streamed chunk carries 1..MAX tokens (default 1)"),
     (
         "--hold-until-active",

@@ -30,6 +30,7 @@ from workbench.sim.templates import reword, template_texts
 from workbench.sim.textgen import compose_answer, compose_reasoning
 from workbench.sim.tokens import count_tokens, split_tokens
 from workbench.sim.wire import Usage
+from workbench.sim.wording import Wording
 
 MODELS = ("sim-chat", "sim-reasoner", "echo")
 _REASONING_SHARE = 0.6
@@ -148,6 +149,11 @@ class Generator:
                 pinned = rng.randrange(len(self.corpus.topics))  # lost the thread
             focus = self.corpus.focus(message, rng, heat, pinned)
             expected = self.expected_tokens(active, prompt_tokens)
+            wording = None
+            if self.settings.variant_sensitivity > 0:
+                wording = Wording(self.settings.variant_sensitivity, request.model, request.prompt)
+                focus = wording.focus(focus, rng)
+                expected = max(1.0, expected * wording.length_factor)
             target = expected if heat == 0 else rng.gauss(expected, 0.35 * heat * expected)
             target_tokens = max(1, round(target))
             if request.model == "sim-reasoner":
@@ -156,7 +162,7 @@ class Generator:
                 )
                 reasoning = split_tokens(thinking)
             if self.settings.templates:
-                answer = self._templated(request, message, rng)
+                answer = self._templated(request, message, rng, wording)
             else:
                 answer = compose_answer(self.corpus, rng, focus, target_tokens, heat)
             content = split_tokens(answer)
@@ -179,13 +185,19 @@ class Generator:
         completion.content_chunks = self._chunks(rng, content)
         return completion
 
-    def _templated(self, request: ChatRequest, message: str, rng: random.Random) -> str:
-        """One of the prompt's fixed answers (the `templates` knob), reworded."""
+    def _templated(
+        self, request: ChatRequest, message: str, rng: random.Random, wording: Wording | None
+    ) -> str:
+        """One of the prompt's fixed answers (the `templates` knob), reworded; with
+        `variant_sensitivity`, the wording's own template with that probability."""
         texts = template_texts(
             self.corpus, request.model, message, self.settings.templates,
             max(1, round(self.settings.mean_tokens)), self.pinned_topic,
         )
-        return reword(texts[rng.randrange(len(texts))], rng)
+        index = rng.randrange(len(texts))
+        if wording is not None and wording.applies(rng):
+            index = wording.choice(len(texts))
+        return reword(texts[index], rng)
 
     def _chunks(self, rng: random.Random, pieces: list[str]) -> list[tuple[str, int]]:
         """Group pieces into chunks of 1..chunk_tokens tokens ("chunks are not tokens")."""

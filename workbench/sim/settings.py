@@ -54,6 +54,10 @@ class SimSettings(msgspec.Struct, kw_only=True):
     # Every answer is one of this many fixed texts per prompt, lightly reworded per response:
     # the ground truth of the diversity measures (Vendi score, clusters). 0 = off.
     templates: int = 0
+    # 0..1: how much an answer depends on the prompt's exact wording (sim/wording.py): the
+    # ground truth of the phrasing decomposition. 0 = rephrasings that keep the content
+    # words are answered alike.
+    variant_sensitivity: float = 0.0
     reject_stream_options: bool = False
     chunk_tokens: int = 1
     zero_delay: bool = False
@@ -173,6 +177,7 @@ def validate(s: SimSettings) -> None:
     need(s.stall_after >= 0, "stall-after", ">= 0", s.stall_after)
     need(s.mean_tokens >= 1, "mean-tokens", ">= 1", s.mean_tokens)
     need(s.templates >= 0, "templates", ">= 0 (0: off)", s.templates)
+    need(0 <= s.variant_sensitivity <= 1, "variant-sensitivity", "in [0, 1]", s.variant_sensitivity)
     need(s.chunk_tokens >= 1, "chunk-tokens", ">= 1", s.chunk_tokens)
     need(s.hold_until_active >= 0, "hold-until-active", ">= 0", s.hold_until_active)
     need(

@@ -88,6 +88,7 @@ class LiveRun:
         self.levels: list[int] = []
         # A knee search's run settings (its knee is analysed and plotted), else None.
         self.knee: RunSettings | None = None
+        self.variants: list[str] = []  # the plan's prompts (a matrix expanded), in order
         self.current_level: int | None = None
         self.responses: dict[int, LiveResponse] = {}
         self.order: list[int] = []  # ids in start order
@@ -122,6 +123,7 @@ class LiveRun:
             # A knee search's levels are known only as it reaches them (LevelStarted).
             self.knee = knee_settings(event.plan)
             self.levels = [] if self.knee else list(event.plan.run.concurrency)
+            self.variants = [v.name for v in event.plan.all_variants()]
             self.started_mono = time.monotonic()
             self.started_wall = time.time()
         elif isinstance(event, LevelStarted):

@@ -28,6 +28,7 @@ from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
 from workbench.core.analysis.stats import FloatArray, student_t_quantile
 from workbench.core.analysis.trend import spearman_exact, spearman_permutation
 from workbench.core.format import SHARE
+from workbench.core.plan_variants import split_matrix_name
 from workbench.core.records import CellKey
 
 FAMILY_ALPHA = 0.05
@@ -46,7 +47,8 @@ def factor_value(key: CellKey, factor: Factor) -> int | str:
         return key.step
     if factor == "session":
         return key.source
-    return key.variant
+    # In a phrasing matrix the factor is the phrasing; the variable values are held fixed.
+    return split_matrix_name(key.variant)[0]
 
 
 def group_label(key: CellKey, factor: Factor) -> str:
@@ -56,6 +58,8 @@ def group_label(key: CellKey, factor: Factor) -> str:
         parts.append(f"session={key.source}")
     if factor != "variant" and key.variant != "base":
         parts.append(f"variant={key.variant}")
+    if factor == "variant" and (values := split_matrix_name(key.variant)[1]):
+        parts.append(values)
     if factor != "level":
         parts.append(f"c={key.level}")
     if factor != "step" and key.step:
@@ -246,7 +250,10 @@ def estimate_effects(
     baseline: int | str | None = None,
     resamples: int = 2000,
     seed: int = 0,
+    family_alpha: float = FAMILY_ALPHA,
 ) -> EffectsResult:
+    """`family_alpha`: the error rate shared by every comparison and trend test here (less
+    than FAMILY_ALPHA when another test of the analysis takes a part of it)."""
     groups = [g for g in _groups(cells, factor) if len(g.levels) >= 2]
     if baseline is not None and groups and all(_pick_baseline(g, baseline) is None
                                                for g in groups):
@@ -264,7 +271,7 @@ def estimate_effects(
         else n_metrics * (len(g.levels) - 1)
         for g in groups
     )
-    alpha = FAMILY_ALPHA / max(comparisons, 1)
+    alpha = family_alpha / max(comparisons, 1)
     with_group = len(groups) > 1
     effects: list[Effect] = []
     trends: list[Trend] = []

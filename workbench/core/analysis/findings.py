@@ -3,9 +3,18 @@
 
 from __future__ import annotations
 
-from workbench.core.analysis.results import Effect, Factor, Trend
+from workbench.core.analysis.results import Effect, Factor, PhrasingEffect, Trend
 from workbench.core.analysis.specs import METRICS_BY_KEY
-from workbench.core.format import MS, PP_WORDS, SHARE, distinct_pair, magnitude
+from workbench.core.format import (
+    MS,
+    PP_WORDS,
+    SHARE,
+    distinct_pair,
+    fixed,
+    magnitude,
+    p_value,
+    times,
+)
 
 NO_CHANGE = "no detectable change"
 
@@ -96,3 +105,26 @@ def trend_sentence(trend: Trend, *, with_group: bool = False) -> str:
     p = "p < 0.001" if trend.p_value < 0.001 else f"p = {trend.p_value:.3f}"
     sentence = f"From {span}, {what} {rising} (Spearman's rho {trend.rho:+.2f}, {p})."
     return f"For {trend.group}: {sentence}" if with_group else sentence
+
+
+def phrasing_sentence(effect: PhrasingEffect) -> str:
+    """"Rephrasing moved the output 2.3× more than repeating the same prompt did (95% CI
+    1.8–2.9×, permutation p < 0.001)." or, when it did not, "... no more than chance"."""
+    test = f"permutation {p_value(effect.p_value)}"
+    if effect.ratio is None:  # repeats of one phrasing were identical
+        moved = fixed(effect.between_mean, 2)
+        if effect.significant:
+            return (f"Rephrasing changed the output (mean dissimilarity {moved}) where "
+                    f"repeating the same prompt gave identical responses ({test}).")
+        return f"Rephrasing moved the output no more than chance ({test})."
+    ci = DASH_CI
+    if effect.ci_low is not None and effect.ci_high is not None:
+        ci = f"95% CI {times(effect.ci_low).rstrip('×')}–{times(effect.ci_high)}"
+    if effect.significant:
+        return (f"Rephrasing moved the output {times(effect.ratio)} more than repeating the "
+                f"same prompt did ({ci}, {test}).")
+    return (f"Rephrasing moved the output no more than chance: {times(effect.ratio)} as much "
+            f"as repeating the same prompt did ({ci}, {test}).")
+
+
+DASH_CI = "95% CI not estimable"

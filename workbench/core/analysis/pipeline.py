@@ -8,24 +8,28 @@ from collections.abc import Sequence
 import msgspec
 
 from workbench.core.analysis.answers import AnswerExtractor
-from workbench.core.analysis.cells import CellData, group_by_cell, measure_cell
+from workbench.core.analysis.cells import CellData, final_samples, group_by_cell, measure_cell
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
-from workbench.core.analysis.effects import estimate_effects
+from workbench.core.analysis.effects import FAMILY_ALPHA, estimate_effects
 from workbench.core.analysis.knee import knee_report
+from workbench.core.analysis.phrasing import phrasing_effect
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
 from workbench.core.analysis.retention import chain_retention
 from workbench.core.analysis.similarity import WORD_SIMILARITY, SimilarityMeasure
 from workbench.core.plan import Plan, RunSettings
-from workbench.core.records import Sample
+from workbench.core.records import CellKey, Sample
 
 
 class AnalysisOptions(msgspec.Struct, kw_only=True):
-    factor: Factor = "level"
+    # None: the factor the session varies (`default_factor`).
+    factor: Factor | None = None
     baseline: int | str | None = None  # default: the lowest level / first variant
     slos: dict[str, float] = {}  # e.g. {"ttft_ms": 500, "e2e_ms": 5000}
     answer_regex: str | None = None
     answer_json_path: str | None = None
     resamples: int = 2000
+    # Of the phrasing test (docs/analysis.md, "Phrasing matrix"); p can be no less than 1/(n+1).
+    permutations: int = 999
     seed: int = 0
     # Responses per cell in the similarity matrix (a seeded subsample above it): the matrix
     # and its bootstrap grow with n², and 200 responses pin the mean down to ~0.01.
@@ -41,11 +45,20 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     similarity: SimilarityMeasure | None = None
 
 
-def default_factor(plan: Plan | None) -> Factor:
-    """The factor a plan varies: the step for a chain, else the concurrency level."""
-    if plan is not None and plan.run.mode == "chain":
-        return "step"
-    return "level"
+def default_factor(plan: Plan | None, samples: Sequence[Sample] = ()) -> Factor:
+    """The factor a plan varies: the step for a chain; the variant for one level and several
+    variants (a phrasing matrix among them); else the concurrency level. Without the plan,
+    what the `samples` vary."""
+    if plan is not None:
+        if plan.run.mode == "chain":
+            return "step"
+        several = len(plan.levels()) == 1 and len(plan.all_variants()) > 1
+        return "variant" if several else "level"
+    if len({s.cell.level for s in samples}) > 1:
+        return "level"
+    if len({s.cell.variant for s in samples}) > 1:
+        return "variant"
+    return "step" if len({s.cell.step for s in samples}) > 1 else "level"
 
 
 def _share(values: list[float | None]) -> float | None:
@@ -76,9 +89,13 @@ def analyze_cells(
         if opts.answer_regex is not None or opts.answer_json_path is not None
         else None
     )
+    factor = opts.factor or default_factor(plan, samples)
     metrics: list[CellMetrics] = []
     data: list[CellData] = []
+    ok_texts: dict[CellKey, list[str]] = {}
     for key, attempts in group_by_cell(samples).items():
+        if factor == "variant":
+            ok_texts[key] = [s.text for s in final_samples(attempts) if s.outcome == "ok"]
         cell_seed = zlib.crc32(key.label().encode()) ^ opts.seed
         cell_metrics, cell_data = measure_cell(
             key, attempts, slos=opts.slos or None, extractor=extractor,
@@ -87,9 +104,19 @@ def analyze_cells(
         )
         metrics.append(cell_metrics)
         data.append(cell_data)
-    result = estimate_effects(
-        data, opts.factor, baseline=opts.baseline, resamples=opts.resamples, seed=opts.seed
+    # The phrasing test takes half the family's error rate, the effects share the rest
+    # (a weighted Bonferroni split): a clean run still yields a finding < 5% of the time.
+    phrasing = (
+        phrasing_effect(ok_texts, alpha=FAMILY_ALPHA / 2, resamples=opts.resamples,
+                        permutations=opts.permutations, seed=opts.seed, measure=measure)
+        if ok_texts else None
     )
+    result = estimate_effects(
+        data, factor, baseline=opts.baseline, resamples=opts.resamples, seed=opts.seed,
+        family_alpha=FAMILY_ALPHA / 2 if phrasing is not None else FAMILY_ALPHA,
+    )
+    if phrasing is not None and phrasing.significant:
+        result.findings.insert(0, phrasing.summary)
     warnings: list[str] = []
     if measure is not WORD_SIMILARITY:  # said wherever the notes are shown (CLI, HTML)
         warnings.append(f"similarity, answer clusters and the effective number of answers "
@@ -107,7 +134,7 @@ def analyze_cells(
         trends=result.trends,
         findings=([knee.sentence] if knee else []) + result.findings,
         knee=knee,
-        factor=opts.factor,
+        factor=factor,
         comparisons=result.comparisons,
         tar_raw_share=_share([m.agreement.tar_raw for m in metrics]),
         tar_answer_share=_share([m.agreement.tar_answer for m in metrics]),
@@ -119,5 +146,6 @@ def analyze_cells(
         ),
         warnings=warnings,
         similarity_measure=measure.label,
+        phrasing=phrasing,
     )
     return report, data

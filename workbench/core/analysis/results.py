@@ -245,6 +245,8 @@ class KneeReport(msgspec.Struct, kw_only=True):
     max_concurrency: int
     levels: list[KneeLevel]
     sentence: str
+
+
 class StepRetention(msgspec.Struct, kw_only=True):
     """Retention of a chain step (docs/analysis.md, "Chains"): the mean share of the key
     terms of the step's input that its output keeps, over chains, with a bootstrap CI."""
@@ -256,6 +258,31 @@ class StepRetention(msgspec.Struct, kw_only=True):
     ci_low: float | None
     ci_high: float | None
     ci_level: float
+
+
+class PhrasingEffect(msgspec.Struct, kw_only=True):
+    """How much more the output moved between phrasings than between repeats of one
+    (docs/analysis.md, "Phrasing matrix"): mean pairwise dissimilarity (1 - similarity)
+    of responses to different variants, over that of responses to the same variant, pairs
+    taken only within a stratum (the same value combination, level, step and endpoint).
+
+    `ratio` 1 = rephrasing moved the output no more than asking again; the CI is a 95%
+    percentile bootstrap over responses within each variant; `p_value` a one-sided
+    permutation test of the variant labels within strata, significant at `alpha`."""
+
+    variants: list[str]  # the phrasings compared
+    strata: int  # groups of cells compared separately
+    responses: int  # used (a seeded subsample per cell above the cap)
+    between_mean: float | None
+    within_mean: float | None
+    ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    permutations: int
+    alpha: float
+    significant: bool
+    summary: str
 
 
 class AnalysisReport(msgspec.Struct, kw_only=True):
@@ -276,3 +303,5 @@ class AnalysisReport(msgspec.Struct, kw_only=True):
     # What the similarity, cluster and Vendi figures were computed on: "words" (the
     # default), or "embeddings: FOLDER (TOKENS tokens x DIMENSIONS)".
     similarity_measure: str = "words"
+    # Between- vs within-variant dissimilarity, when the factor is the variant.
+    phrasing: PhrasingEffect | None = None

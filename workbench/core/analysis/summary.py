@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from workbench.core.analysis.findings import level_phrase
-from workbench.core.analysis.results import AnalysisReport, CellMetrics, Effect, KneeReport
+from workbench.core.analysis.results import (
+    AnalysisReport,
+    CellMetrics,
+    Effect,
+    KneeReport,
+    PhrasingEffect,
+)
 from workbench.core.analysis.specs import METRICS_BY_KEY
-from workbench.core.format import effect_change, effect_interval, fixed, percent, signed
+from workbench.core.format import (
+    effect_change,
+    effect_interval,
+    fixed,
+    p_value,
+    percent,
+    signed,
+    times,
+)
 
 _pct = percent
 
@@ -83,6 +97,20 @@ def knee_lines(knee: KneeReport) -> list[str]:
     return lines + ["  " + row for row in _table(header, rows, widths)]
 
 
+def _phrasing_lines(effect: PhrasingEffect, measure: str) -> list[str]:
+    interval = (f" (95% CI {times(effect.ci_low)}–{times(effect.ci_high)})"
+                if effect.ci_low is not None and effect.ci_high is not None else "")
+    return [
+        f"Phrasing ({len(effect.variants)} variants, {effect.responses} responses, "
+        f"{effect.strata} strata; mean dissimilarity = 1 - similarity on {measure}):",
+        f"  between variants {fixed(effect.between_mean, 3)}, within a variant "
+        f"{fixed(effect.within_mean, 3)}: ratio {times(effect.ratio)}{interval}, "
+        f"permutation {p_value(effect.p_value)} ({effect.permutations} permutations, "
+        f"significant at p < {effect.alpha:g})",
+        f"  {effect.summary}",
+    ]
+
+
 def format_report(report: AnalysisReport) -> str:
     lines: list[str] = []
     if report.knee is not None:
@@ -110,6 +138,8 @@ def format_report(report: AnalysisReport) -> str:
     lines.append("")
     lines.append("Findings:")
     lines += [f"  - {f}" for f in report.findings] or ["  none: no detectable change"]
+    if report.phrasing is not None:
+        lines += ["", *_phrasing_lines(report.phrasing, report.similarity_measure)]
     if report.effects:
         lines.append("")
         level = report.effects[0].ci_level

@@ -21,12 +21,13 @@ from workbench import __version__
 from workbench.core.analysis import (
     AnalysisReport,
     CellMetrics,
+    PhrasingEffect,
     StepRetention,
     final_samples,
     word_diff,
 )
 from workbench.core.cost import ProfileLookup, cell_costs
-from workbench.core.format import DASH, NO_PRICES, duration_ms, fixed, percent, usd
+from workbench.core.format import DASH, NO_PRICES, count, duration_ms, fixed, percent, usd
 from workbench.core.journal import LoadedSession
 from workbench.core.records import CellKey, Sample
 
@@ -152,6 +153,19 @@ def _report_asset(name: str) -> str:
     return folder.joinpath(name).read_text(encoding="utf-8")
 
 
+def _phrasing_text(effect: PhrasingEffect | None) -> str | None:
+    """The phrasing decomposition in words (docs/analysis.md, "Phrasing matrix")."""
+    if effect is None:
+        return None
+    return (
+        f"{effect.summary} Mean dissimilarity (1 − similarity) between responses to "
+        f"different variants {fixed(effect.between_mean, 3)}, to the same variant "
+        f"{fixed(effect.within_mean, 3)}; {count(effect.responses)} responses to "
+        f"{len(effect.variants)} variants, {count(effect.strata)} group(s) of cells compared "
+        f"separately, {count(effect.permutations)} permutations."
+    )
+
+
 def _template() -> jinja2.Template:
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_report_asset),
@@ -183,11 +197,12 @@ def render_html_report(
     html = _template().render(
         title=plan.name,
         plan=plan,
-        variants=plan.all_variants(),
+        variants=plan.phrasings(),
         header=session.header,
         counts=counts,
         attempts=len(session.samples),
         findings=report.findings,
+        phrasing=_phrasing_text(report.phrasing),
         warnings=[*session.warnings, *report.warnings],
         rows=[_cell_row(c) for c in report.cells],
         retention=[_retention_row(r) for r in report.chain_steps],

@@ -373,12 +373,21 @@ class ParamsPanel(QWidget):
             notes.append(f"endpoint profile {plan.endpoint.name!r} is not set up here")
         self.model_combo.setCurrentText(plan.endpoint.model)
         self.system_edit.setPlainText(plan.system or "")
-        self.variables.set_all_values(dict(plan.variables))
+        values = first_values(plan)
+        self.variables.set_all_values(values)
         self.prompt_edit.setPlainText(plan.user)
         self._show_settings(plan.params, plan.run)
         if plan.variants:
             notes.append(f"{len(plan.variants)} prompt variant(s) are kept only by Re-run")
+        lists = [name for name, value in plan.variables.items() if isinstance(value, list)]
+        if lists:
+            notes.append(f"the lists of values of {', '.join(lists)} are kept only by Re-run")
         self._templates_changed()
-        self.variables.set_all_values(dict(plan.variables))  # rows exist now
+        self.variables.set_all_values(values)  # rows exist now
         self.revalidate()
         return notes
+
+
+def first_values(plan: Plan) -> dict[str, str]:
+    """The plan's variables as the panel edits them: one value each (a list's first)."""
+    return {k: v if isinstance(v, str) else (v[0] if v else "") for k, v in plan.variables.items()}

@@ -22,6 +22,7 @@ from workbench.ui.runtime.tasks import TaskManager
 from workbench.viewmodel.diffing import DiffColors, PairDiff, diff_pair, medoid_index, render_html
 from workbench.viewmodel.grouping import cluster_sections, grouping_status
 from workbench.viewmodel.live import LiveResponse, LiveRun
+from workbench.viewmodel.variant_rows import variant_sections
 
 REORDER_MS = 500  # re-sorting / re-filtering while a run streams, at most this often
 MEDOID_EVERY_S = 2.0
@@ -138,7 +139,7 @@ class ResponsesView(QWidget):
         self.marked_id = None
         self._diffs.clear()
         self._medoid_ok = 0
-        self.toolbar.set_levels(run.levels)
+        self.toolbar.set_levels(run.levels, len(run.variants))
         self._show_baseline()
         self.grid.set_ids([])
         self.stack.setCurrentWidget(self.grid)
@@ -149,12 +150,12 @@ class ResponsesView(QWidget):
         if tick.run is not self.run:
             self.set_run(tick.run)
         if tick.run_started and not tick.started:
-            self.toolbar.set_levels(tick.run.levels)
+            self.toolbar.set_levels(tick.run.levels, len(tick.run.variants))
         if tick.started:
             if self.toolbar.is_default_view():
                 self.grid.append_ids(tick.started)
-            elif not self._reorder_timer.isActive():
-                self._reorder_timer.start()
+            elif not self._reorder_timer.isActive():  # the first cards at once
+                self._reorder_timer.start(REORDER_MS if self.grid.count() else 0)
         changed = set(tick.streamed) | set(tick.finished)
         if changed:
             self.grid.refresh(changed)
@@ -162,7 +163,7 @@ class ResponsesView(QWidget):
         if tick.finished and not self.toolbar.is_default_view() and (
             not self._reorder_timer.isActive()
         ):
-            self._reorder_timer.start()
+            self._reorder_timer.start(REORDER_MS)
         if tick.finished or tick.run_finished:
             self._maybe_update_medoid(force=tick.run_finished)
             if self.toolbar.grouped():
@@ -382,6 +383,8 @@ class ResponsesView(QWidget):
             kept.sort(key=lambda r: (r.ms(what) is None, r.ms(what) or 0.0))
         if toolbar.grouped():
             self.grid.set_sections(cluster_sections(kept, self.grouping.clusters))
+        elif toolbar.by_variant():
+            self.grid.set_sections(variant_sections(kept))
         else:
             self.grid.set_ids([r.id for r in kept])
 

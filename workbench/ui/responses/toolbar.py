@@ -35,7 +35,7 @@ OUTCOMES: tuple[tuple[str, ResponseState | None], ...] = (
     ("Streaming", "running"),
     ("Cancelled", "cancelled"),
 )
-GROUPS = (("Ungrouped", "none"), ("By cluster", "cluster"))
+GROUPS = (("Ungrouped", "none"), ("By cluster", "cluster"), ("By variant", "variant"))
 THRESHOLD_RANGE = (0.50, 0.99)
 GROUP_KEY, THRESHOLD_KEY = "responses/group_by", "analysis/cluster_threshold"
 
@@ -208,6 +208,18 @@ class ResponsesToolbar(QWidget):
         self.group_combo.setCurrentIndex(self.group_combo.findData(
             "cluster" if grouped else "none"))
 
+    def by_variant(self) -> bool:
+        """A row of cards per prompt variant (a run with several; see `set_levels`)."""
+        return bool(self.group_combo.currentData() == "variant")
+
+    def _offer_variants(self, several: bool) -> None:
+        """Rows by variant for a run with several, while the cards are ungrouped (a phrasing
+        matrix reads as rows of cards from the start); ungrouped again for a run with one."""
+        if several and self.group_combo.currentData() == "none":
+            self.group_combo.setCurrentIndex(self.group_combo.findData("variant"))
+        elif not several and self.by_variant():
+            self.group_combo.setCurrentIndex(self.group_combo.findData("none"))
+
     def cluster_threshold(self) -> float:
         return round(self.threshold_spin.value(), 2)
 
@@ -215,7 +227,9 @@ class ResponsesToolbar(QWidget):
         self.only_check.setEnabled(on)
         self.display_changed.emit()
 
-    def set_levels(self, levels: list[int]) -> None:
+    def set_levels(self, levels: list[int], variants: int = 1) -> None:
+        """The run's levels for the filter; its number of prompt variants for the grouping."""
+        self._offer_variants(variants > 1)
         current = self.level_combo.currentData()
         self.level_combo.blockSignals(True)
         self.level_combo.clear()
@@ -290,4 +304,5 @@ class ResponsesToolbar(QWidget):
             and self.min_length() == 0
             and self.similarity_limit() >= 1
             and not self.grouped()
+            and not self.by_variant()
         )

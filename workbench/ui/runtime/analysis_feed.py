@@ -39,6 +39,7 @@ MIN_INTERVAL_S = 1.0
 # Live analyses resample less: they only need to be about right; the final one is the
 # same analysis as `workbench analyze` (default options), so the window and the CLI agree.
 LIVE_RESAMPLES = 300
+LIVE_PERMUTATIONS = 199  # enough to tell a phrasing effect at p < 0.025 while a run goes on
 # Pause after a live analysis, as a multiple of its duration (keeps it under ~1/3 of a core).
 COST_FACTOR = 2.0
 
@@ -62,11 +63,15 @@ def analyze_live(
     threshold: float = DEFAULT_CLUSTER_THRESHOLD,
     knee: RunSettings | None = None,
     similarity: SimilarityMeasure | None = None,
+    baseline: str | None = None,
 ) -> tuple[AnalysisReport, list[CellData]]:
     resamples = AnalysisOptions().resamples if final else LIVE_RESAMPLES
     options = AnalysisOptions(
-        resamples=resamples, cluster_threshold=threshold, knee=knee, similarity=similarity
+        resamples=resamples, cluster_threshold=threshold, knee=knee, similarity=similarity,
+        baseline=baseline,
     )
+    if not final:
+        options.permutations = LIVE_PERMUTATIONS
     return analyze_cells(samples, options)
 
 
@@ -89,6 +94,8 @@ class AnalysisFeed(QObject):
         self._not_before = 0.0
         self._requested = False
         self.cluster_threshold = DEFAULT_CLUSTER_THRESHOLD
+        # The variant the effects are measured against (None: the first), from the Summary.
+        self.baseline: str | None = None
         self._timer = QTimer(self)
         self._timer.setInterval(int(MIN_INTERVAL_S * 1000 / 4))
         self._timer.timeout.connect(self._maybe_start)
@@ -107,6 +114,18 @@ class AnalysisFeed(QObject):
         self._final_pending = False
         self._requested = False
         self._not_before = 0.0
+        self.baseline = None
+
+    def set_baseline(self, variant: str | None) -> None:
+        """Measure the effects against `variant`: analyse again (the complete analysis when
+        the run has finished)."""
+        if variant == self.baseline:
+            return
+        self.baseline = variant
+        if self.run is not None and self.run.finished:
+            self.run_finished()
+        else:
+            self.mark_dirty()
 
     def set_similarity(self, similarity: SimilarityMeasure | None) -> None:
         """Analyse with this similarity from now on, the shown run again right away."""
@@ -194,7 +213,7 @@ class AnalysisFeed(QObject):
         similarity = self.similarity
         try:
             report, cells = await asyncio.to_thread(
-                analyze_live, samples, final, threshold, run.knee, similarity
+                analyze_live, samples, final, threshold, run.knee, similarity, self.baseline
             )
         except Exception:  # the analysis must never take the window down
             log.exception("analysis of the run failed")

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.analysis import METRICS_BY_KEY, CellMetrics, Effect
+from workbench.core.analysis import METRICS_BY_KEY, AnalysisReport, CellMetrics, Effect
 from workbench.core.cost import CellCost, ProfileLookup, cell_costs
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import (
@@ -33,6 +33,7 @@ from workbench.core.format import (
 )
 from workbench.ui.runtime.analysis_feed import AnalysisFeed, AnalysisUpdate
 from workbench.ui.runtime.tasks import TaskManager
+from workbench.ui.summary.baseline import BaselinePicker, phrasings
 from workbench.viewmodel.live import LiveRun
 
 COLUMNS = (
@@ -186,7 +187,12 @@ class SummaryView(QWidget):
         findings_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         findings_scroll.setWidget(self.findings)
         bottom.addWidget(_titled("Findings", findings_scroll))
-        bottom.addWidget(_titled("Effects against the baseline level", self.effects))
+        self.baseline_picker = BaselinePicker()
+        self.baseline_picker.chosen.connect(self.analysis.set_baseline)
+        effects_box = _titled("Effects against the baseline level", self.effects,
+                              self.baseline_picker)
+        self.effects_title = effects_box.findChild(QLabel, "sectionTitle")
+        bottom.addWidget(effects_box)
         bottom.setStretchFactor(0, 1)
         bottom.setStretchFactor(1, 1)
         bottom.setChildrenCollapsible(False)
@@ -280,15 +286,31 @@ class SummaryView(QWidget):
                else f" · similarity by {report.similarity_measure}")
         )
         self._show_effects(report.effects)
+        self._show_factor(report)
         if update.final:
+            none = NO_FINDINGS.replace("levels", "variants" if report.factor == "variant"
+                                       else "levels")
             self.findings.setText(
-                "\n".join(f"• {f}" for f in report.findings) if report.findings else NO_FINDINGS
+                ("\n".join(f"• {f}" for f in report.findings) if report.findings else none)
+                + _phrasing_note(report)
             )
         elif report.findings:
             self.findings.setText(
                 "So far (the run is still going):\n"
                 + "\n".join(f"• {f}" for f in report.findings)
             )
+
+    def _show_factor(self, report: AnalysisReport) -> None:
+        """Title the effects by their factor; the baseline picker for variants."""
+        by_variant = report.factor == "variant"
+        if self.effects_title is not None:
+            what = "variant" if by_variant else "level"
+            self.effects_title.setText(f"Effects against the baseline {what}")
+        if by_variant:
+            current = str(report.effects[0].baseline) if report.effects else None
+            self.baseline_picker.show_variants(phrasings(report.cells), current)
+        else:
+            self.baseline_picker.setVisible(False)
 
     def _show_effects(self, effects: Sequence[Effect]) -> None:
         # Findings first, then the rest in metric order.
@@ -305,7 +327,13 @@ class SummaryView(QWidget):
                 verdict.setToolTip(effect.summary)
 
 
-def _titled(title: str, body: QWidget) -> QWidget:
+def _phrasing_note(report: AnalysisReport) -> str:
+    """The phrasing decomposition when it is no finding (a finding is listed already)."""
+    effect = report.phrasing
+    return "" if effect is None or effect.significant else f"\n\nPhrasing: {effect.summary}"
+
+
+def _titled(title: str, body: QWidget, under_title: QWidget | None = None) -> QWidget:
     box = QWidget()
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 6, 0, 0)
@@ -313,5 +341,7 @@ def _titled(title: str, body: QWidget) -> QWidget:
     label = QLabel(title)
     label.setObjectName("sectionTitle")
     layout.addWidget(label)
+    if under_title is not None:
+        layout.addWidget(under_title)
     layout.addWidget(body, 1)
     return box
