@@ -90,6 +90,12 @@ _KNOBS: tuple[tuple[str, Any, str], ...] = (
         "answer each prompt with one of K fixed texts, a few words reworded per response "
         "(default 0: off)",
     ),
+    (
+        "--answer-choices",
+        int,
+        "end each answer with 'Answer: X', X one of K letters drawn uniformly per response "
+        "(default 0: off)",
+    ),
     ("--chunk-tokens", int, "each streamed chunk carries 1..MAX tokens (default 1)"),
     (
         "--hold-until-active",

@@ -9,6 +9,10 @@ Seeding: a request `seed` makes the output repeatable at any temperature; at tem
 no seed the prompt itself is the seed; otherwise the server's own random source is used. With
 batch variance, a temperature-0 request is perturbed with probability
 batch_variance x (1 - 1/active), by mixing the active count and admission order into its seed.
+
+With `answer_choices` K, every answer ends "Answer: X", X one of the first K letters drawn
+uniformly from the request's RNG: repeats of one prompt disagree with probability 1 - 1/K
+(at temperature > 0, or at 0 when batch variance perturbs the seed).
 """
 
 from __future__ import annotations
@@ -66,6 +70,11 @@ class Completion:
         return "".join(self.content)
 
 
+def _seeded(material: str) -> random.Random:
+    digest = hashlib.blake2b(material.encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
 class Generator:
     def __init__(self, settings: SimSettings, corpus: Corpus | None = None) -> None:
         self.settings = settings
@@ -102,13 +111,16 @@ class Generator:
         drift = max(0.0, 1.0 - s.drift * uptime_hours)
         return max(1.0, s.mean_tokens * load * drift)
 
-    def request_rng(self, request: ChatRequest, active: int, order: int) -> random.Random:
+    def request_rngs(
+        self, request: ChatRequest, active: int, order: int
+    ) -> tuple[random.Random, random.Random | None]:
+        """The request's RNG, and the unperturbed one when batch variance perturbed it."""
         if request.seed is not None:
             material = f"seed\0{request.seed}\0{request.model}\0{request.prompt}"
         elif request.temperature == 0:
             material = f"prompt\0{request.model}\0{request.prompt}"
         else:
-            return random.Random(self.random.getrandbits(64))
+            return random.Random(self.random.getrandbits(64)), None
         variance = self.settings.batch_variance
         if (
             request.temperature == 0
@@ -116,14 +128,47 @@ class Generator:
             and active > 1
             and self.random.random() < variance * (1.0 - 1.0 / active)
         ):
-            material += f"\0batch\0{active}\0{order}"
-        digest = hashlib.blake2b(material.encode(), digest_size=8).digest()
-        return random.Random(int.from_bytes(digest, "big"))
+            return _seeded(f"{material}\0batch\0{active}\0{order}"), _seeded(material)
+        return _seeded(material), None
 
     def complete(
         self, request: ChatRequest, active: int, order: int, prompt_tokens: int, cache_hit: int
     ) -> Completion:
-        rng = self.request_rng(request, active, order)
+        rng, unperturbed = self.request_rngs(request, active, order)
+        reasoning, content = self._pieces(request, active, rng)
+        if unperturbed is not None:
+            # Batch nondeterminism flips one token and the rest follows from it: the output
+            # is the unperturbed one up to a token drawn uniformly over its content, then the
+            # perturbed draw's.
+            reasoning, same = self._pieces(request, active, unperturbed)
+            at = rng.randrange(max(1, len(same)))
+            content = same[:at] + content[at:]
+        if self.settings.answer_choices and request.model != "echo":
+            letter = chr(ord("A") + rng.randrange(self.settings.answer_choices))
+            content += split_tokens(f"\n\nAnswer: {letter}")
+        finish = "stop"
+        limit = request.max_tokens
+        if limit is not None and len(reasoning) + len(content) > limit:
+            finish = "length"
+            if len(reasoning) >= limit:
+                reasoning, content = reasoning[:limit], []
+            else:
+                content = content[: limit - len(reasoning)]
+        usage = Usage(
+            prompt_tokens=prompt_tokens,
+            cache_hit_tokens=cache_hit,
+            reasoning_tokens=len(reasoning),
+            content_tokens=len(content),
+        )
+        completion = Completion(reasoning, content, finish, usage)
+        completion.reasoning_chunks = self._chunks(rng, reasoning)
+        completion.content_chunks = self._chunks(rng, content)
+        return completion
+
+    def _pieces(
+        self, request: ChatRequest, active: int, rng: random.Random
+    ) -> tuple[list[str], list[str]]:
+        """Reasoning and content tokens of one draw."""
         reasoning: list[str] = []
         if request.model == "echo":
             content = split_tokens(request.last_user)
@@ -144,30 +189,17 @@ class Generator:
             else:
                 answer = compose_answer(self.corpus, rng, focus, target_tokens, heat)
             content = split_tokens(answer)
-        finish = "stop"
-        limit = request.max_tokens
-        if limit is not None and len(reasoning) + len(content) > limit:
-            finish = "length"
-            if len(reasoning) >= limit:
-                reasoning, content = reasoning[:limit], []
-            else:
-                content = content[: limit - len(reasoning)]
-        usage = Usage(
-            prompt_tokens=prompt_tokens,
-            cache_hit_tokens=cache_hit,
-            reasoning_tokens=len(reasoning),
-            content_tokens=len(content),
-        )
-        completion = Completion(reasoning, content, finish, usage)
-        completion.reasoning_chunks = self._chunks(rng, reasoning)
-        completion.content_chunks = self._chunks(rng, content)
-        return completion
+        return reasoning, content
 
     def _templated(self, request: ChatRequest, message: str, rng: random.Random) -> str:
         """One of the prompt's fixed answers (the `templates` knob), reworded."""
         texts = template_texts(
-            self.corpus, request.model, message, self.settings.templates,
-            max(1, round(self.settings.mean_tokens)), self.pinned_topic,
+            self.corpus,
+            request.model,
+            message,
+            self.settings.templates,
+            max(1, round(self.settings.mean_tokens)),
+            self.pinned_topic,
         )
         return reword(texts[rng.randrange(len(texts))], rng)
 
