@@ -10,6 +10,10 @@ no seed the prompt itself is the seed; otherwise the server's own random source 
 batch variance, a temperature-0 request is perturbed with probability
 batch_variance x (1 - 1/active), by mixing the active count and admission order into its seed.
 
+A perturbed response is the unperturbed one with one content token, at a position drawn
+uniformly, replaced by another word: it departs from the usual output part-way through, as
+batch-dependent numerics do (a near-tie between two tokens resolved the other way).
+
 With `answer_choices` K, every answer ends "Answer: X", X one of the first K letters drawn
 uniformly from the request's RNG: repeats of one prompt disagree with probability 1 - 1/K
 (at temperature > 0, or at 0 when batch variance perturbs the seed).
@@ -68,6 +72,16 @@ class Completion:
     @property
     def content_text(self) -> str:
         return "".join(self.content)
+
+
+_FLIP_WORDS = ("notably", "indeed", "also", "still", "then")
+
+
+def _flipped(token: str, rng: random.Random) -> str:
+    """Another word in the place of `token`, keeping the whitespace before it."""
+    word = token.lstrip()
+    choices = [w for w in _FLIP_WORDS if w != word]
+    return token[: len(token) - len(word)] + rng.choice(choices)
 
 
 def _seeded(material: str) -> random.Random:
@@ -135,14 +149,15 @@ class Generator:
         self, request: ChatRequest, active: int, order: int, prompt_tokens: int, cache_hit: int
     ) -> Completion:
         rng, unperturbed = self.request_rngs(request, active, order)
-        reasoning, content = self._pieces(request, active, rng)
-        if unperturbed is not None:
-            # Batch nondeterminism flips one token and the rest follows from it: the output
-            # is the unperturbed one up to a token drawn uniformly over its content, then the
-            # perturbed draw's.
-            reasoning, same = self._pieces(request, active, unperturbed)
-            at = rng.randrange(max(1, len(same)))
-            content = same[:at] + content[at:]
+        if unperturbed is None:
+            reasoning, content = self._pieces(request, active, rng)
+        else:
+            # Batch nondeterminism flips one token: the output is the unperturbed one with
+            # the token at a position drawn uniformly over its content replaced.
+            reasoning, content = self._pieces(request, active, unperturbed)
+            if content:
+                at = rng.randrange(len(content))
+                content[at] = _flipped(content[at], rng)
         if self.settings.answer_choices and request.model != "echo":
             letter = chr(ord("A") + rng.randrange(self.settings.answer_choices))
             content += split_tokens(f"\n\nAnswer: {letter}")

@@ -181,3 +181,40 @@ def bootstrap_all(data: CellData, resamples: int, seed: int) -> dict[str, CellBo
         # the distributions of two cells still pair up; the comparison drops it.
         out[spec.key] = CellBootstrap(point, dist if point is not None else None, n)
     return out
+
+
+def flip_rate_interval(
+    data: CellData, resamples: int, seed: int, level: float = 0.95
+) -> tuple[float, float] | None:
+    """Percentile-bootstrap CI of the flip rate over the cell's ok responses.
+
+    A resample's flip rate counts pairs of *different* draws only, as the similarity does:
+    agreeing pairs = sum over answers of (draws of it)² - sum over parsed responses of c²,
+    all pairs = n² - sum of c²."""
+    codes = data.answer_codes
+    n = int(codes.size)
+    if n < 2:
+        return None
+    parsed = np.flatnonzero(codes >= 0)
+    order = parsed[np.argsort(codes[parsed], kind="stable")]
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    rng = _cell_rng(seed, data, "flips")
+    parts: list[FloatArray] = []
+    for rows in _chunks(resamples, n):
+        counts = _counts(rng, rows, n)
+        self_pairs = (counts * counts).sum(axis=1)
+        agreeing = np.zeros(rows)
+        if order.size:
+            drawn = counts[:, order]
+            per_answer = np.add.reduceat(drawn, starts, axis=1)
+            agreeing = (per_answer * per_answer).sum(axis=1) - (drawn * drawn).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            parts.append(1.0 - agreeing / (n * n - self_pairs))
+    dist = np.concatenate(parts)
+    dist = dist[np.isfinite(dist)]  # one response drawn n times: no pair
+    if dist.size == 0:
+        return None
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(dist, (tail, 100 - tail), method="linear")
+    return float(low), float(high)
