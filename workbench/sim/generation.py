@@ -8,7 +8,8 @@ it, a normal draw with a spread that grows with temperature.
 Seeding: a request `seed` makes the output repeatable at any temperature; at temperature 0 with
 no seed the prompt itself is the seed; otherwise the server's own random source is used. With
 batch variance, a temperature-0 request is perturbed with probability
-batch_variance x (1 - 1/active), by mixing the active count and admission order into its seed.
+batch_variance x (1 - 1/active), by mixing the active count, admission order and the server's
+seed into its seed.
 
 A perturbed response is the unperturbed one with one content token, at a position drawn
 uniformly, replaced by another word: it departs from the usual output part-way through, as
@@ -98,6 +99,9 @@ class Generator:
             None if settings.topic is None else self.corpus.resolve_topic(settings.topic)
         )
         self.random = random.Random(settings.seed)
+        # Which way a batch perturbs an answer differs between servers (seeds), as numerics do
+        # between deployments; the same server, batch and order perturb it the same way.
+        self._batch_salt = settings.seed if settings.seed is not None else random.getrandbits(64)
         self.started = time.monotonic()
         self._seen_prompts: OrderedDict[bytes, None] = OrderedDict()
 
@@ -142,7 +146,8 @@ class Generator:
             and active > 1
             and self.random.random() < variance * (1.0 - 1.0 / active)
         ):
-            return _seeded(f"{material}\0batch\0{active}\0{order}"), _seeded(material)
+            perturbed = f"{material}\0batch\0{active}\0{order}\0{self._batch_salt}"
+            return _seeded(perturbed), _seeded(material)
         return _seeded(material), None
 
     def complete(

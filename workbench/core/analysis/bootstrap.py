@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from workbench.core.analysis.cells import CellData
 from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
+from workbench.core.analysis.stability import flip_rate
 from workbench.core.analysis.stats import FloatArray
 
 # Upper bound of resamples x responses held in memory at once (float64: 32 MB).
@@ -184,9 +185,11 @@ def bootstrap_all(data: CellData, resamples: int, seed: int) -> dict[str, CellBo
 
 
 def flip_rate_interval(
-    data: CellData, resamples: int, seed: int, level: float = 0.95
+    data: CellData, resamples: int, seed: int, level: float = 0.95, widen: float = 1.0
 ) -> tuple[float, float] | None:
-    """Percentile-bootstrap CI of the flip rate over the cell's ok responses.
+    """Percentile-bootstrap CI of the flip rate over the cell's ok responses, scaled about
+    the estimate by `widen` (the expanded percentile bootstrap of the effects) and kept in
+    [0, 1].
 
     A resample's flip rate counts pairs of *different* draws only, as the similarity does:
     agreeing pairs = sum over answers of (draws of it)² - sum over parsed responses of c²,
@@ -217,4 +220,7 @@ def flip_rate_interval(
         return None
     tail = (1.0 - level) / 2 * 100
     low, high = np.percentile(dist, (tail, 100 - tail), method="linear")
-    return float(low), float(high)
+    point = flip_rate(codes)
+    assert point is not None  # n >= 2
+    return (max(0.0, point - widen * (point - float(low))),
+            min(1.0, point + widen * (float(high) - point)))

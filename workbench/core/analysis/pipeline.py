@@ -11,7 +11,7 @@ from workbench.core.analysis.answers import AnswerExtractor, AnswerSpecError
 from workbench.core.analysis.bootstrap import flip_rate_interval
 from workbench.core.analysis.cells import CellData, group_by_cell, measure_cell
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
-from workbench.core.analysis.effects import estimate_effects
+from workbench.core.analysis.effects import FAMILY_ALPHA, estimate_effects, expansion
 from workbench.core.analysis.findings import divergence_sentence, flip_sentence
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
 from workbench.core.records import Sample
@@ -73,7 +73,9 @@ def analyze(samples: Sequence[Sample], options: AnalysisOptions | None = None) -
             cluster_threshold=opts.cluster_threshold, expected=expected,
         )
         agreement = cell_metrics.agreement
-        interval = flip_rate_interval(cell_data, opts.resamples, opts.seed)
+        n = int(cell_data.answer_codes.size)
+        widen = expansion(n, FAMILY_ALPHA) if n >= 2 else 1.0
+        interval = flip_rate_interval(cell_data, opts.resamples, opts.seed, widen=widen)
         if interval is not None:
             agreement.flip_rate_ci_low, agreement.flip_rate_ci_high = interval
         sentences = [flip_sentence(cell_metrics)]

@@ -53,6 +53,9 @@ COLUMNS = (
               "(clusters of similar responses; see docs/analysis.md)"),
     ("TARr", "Total agreement rate: 1 when every raw output of the cell is identical"),
     ("Similarity", "Mean pairwise word similarity (1 = identical)"),
+    ("Diverges at", "Median word at which a response first departs from the most typical "
+                    "one (the medoid), over those not identical to it; at temperature 0 any "
+                    "departure is nondeterminism (see the Variation plots)"),
     ("Queued", "Share of requests the server kept waiting (keep-alives before the "
                      "first token): a sign of hitting its capacity"),
     ("Cut off", "Share of responses cut off at the token limit (finish_reason length)"),
@@ -72,7 +75,7 @@ EFFECT_COLUMNS = (
 NO_FINDINGS = "No detectable change between the levels."
 ANALYSING = "Analysing {n:,} attempts… findings and similarity appear here when it is done."
 # Columns core's cheap statistics (`quick_cells`) leave to the full analysis.
-QUICK_PENDING = frozenset({"Effective", "Modal", "Similarity", "Cost"})
+QUICK_PENDING = frozenset({"Effective", "Modal", "Similarity", "Diverges at", "Cost"})
 
 
 def cell_name(cell: CellMetrics) -> str:
@@ -97,10 +100,18 @@ def cell_row(cell: CellMetrics, cost: CellCost | None = None) -> list[str]:
         percent(cell.diversity.modal_agreement),
         fixed(cell.agreement.tar_raw, 0),
         fixed(cell.similarity.mean, 2),
+        _divergence(cell),
         percent(cell.queue_signal.share),
         percent(cell.lengths.length_cut_share),
         usd(cost.usd if cost is not None else None),
     ]
+
+
+def _divergence(cell: CellMetrics) -> str:
+    sim = cell.similarity
+    if sim.n >= 2 and not sim.divergence_words:
+        return "none"  # every response identical to the medoid
+    return fixed(sim.divergence_p50)
 
 
 def effect_row(effect: Effect) -> list[str]:
