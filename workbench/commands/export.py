@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workbench.commands._session import open_session
-from workbench.core.analysis import AnalysisOptions, analyze
+from workbench.core.analysis import AnalysisOptions, AnalysisReport, analyze
 from workbench.core.endpoints import EndpointProfile, ProfileStore
 from workbench.core.export import ReportPlot, render_html_report, samples_csv, session_json
 from workbench.core.files import write_atomically
@@ -35,11 +35,13 @@ def _fail(message: str) -> int:
     return 2
 
 
-def report_plots(session: LoadedSession) -> list[ReportPlot]:
+def report_plots(
+    session: LoadedSession, report: AnalysisReport | None = None
+) -> list[ReportPlot]:
     """The window's plots of this session, rendered offscreen (Qt is loaded only here)."""
     from workbench.app import render_report_plots
 
-    return render_report_plots(session)
+    return render_report_plots(session, report)
 
 
 def _profile(name: str) -> EndpointProfile | None:
@@ -52,7 +54,7 @@ def _profile(name: str) -> EndpointProfile | None:
 
 def html_report(session: LoadedSession, *, plots: bool = True) -> bytes:
     analysis = analyze(session.samples, AnalysisOptions())
-    images = report_plots(session) if plots else []
+    images = report_plots(session, analysis) if plots else []
     return render_html_report(session, analysis, images, prices=_profile)
 
 
