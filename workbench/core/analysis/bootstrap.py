@@ -191,36 +191,25 @@ def flip_rate_interval(
     the estimate by `widen` (the expanded percentile bootstrap of the effects) and kept in
     [0, 1].
 
-    A resample's flip rate counts pairs of *different* draws only, as the similarity does:
-    agreeing pairs = sum over answers of (draws of it)² - sum over parsed responses of c²,
-    all pairs = n² - sum of c²."""
+    The flip rate depends on a resample only through how many draws fall in each answer
+    group, and those counts are Multinomial(n, group shares): drawn directly, with the
+    unparsable answers as one group that agrees with nothing, this costs resamples x groups
+    rather than resamples x responses. The resample's U-statistic counts two copies of one
+    response as an agreeing pair, which lowers its mean by O(1/n); the distribution is
+    shifted back so its mean is the estimate."""
     codes = data.answer_codes
     n = int(codes.size)
     if n < 2:
         return None
-    parsed = np.flatnonzero(codes >= 0)
-    order = parsed[np.argsort(codes[parsed], kind="stable")]
-    sorted_codes = codes[order]
-    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
-    rng = _cell_rng(seed, data, "flips")
-    parts: list[FloatArray] = []
-    for rows in _chunks(resamples, n):
-        counts = _counts(rng, rows, n)
-        self_pairs = (counts * counts).sum(axis=1)
-        agreeing = np.zeros(rows)
-        if order.size:
-            drawn = counts[:, order]
-            per_answer = np.add.reduceat(drawn, starts, axis=1)
-            agreeing = (per_answer * per_answer).sum(axis=1) - (drawn * drawn).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            parts.append(1.0 - agreeing / (n * n - self_pairs))
-    dist = np.concatenate(parts)
-    dist = dist[np.isfinite(dist)]  # one response drawn n times: no pair
-    if dist.size == 0:
-        return None
-    tail = (1.0 - level) / 2 * 100
-    low, high = np.percentile(dist, (tail, 100 - tail), method="linear")
     point = flip_rate(codes)
     assert point is not None  # n >= 2
+    sizes = np.bincount(codes[codes >= 0]).astype(np.float64)
+    shares = np.append(sizes, n - sizes.sum()) / n  # the last: unparsable
+    draws = _cell_rng(seed, data, "flips").multinomial(n, shares, size=resamples)
+    parsed = draws[:, :-1].astype(np.float64)
+    dist = 1.0 - (parsed * (parsed - 1.0)).sum(axis=1) / (n * (n - 1))
+    dist += point - dist.mean()
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(dist, (tail, 100 - tail), method="linear")
     return (max(0.0, point - widen * (point - float(low))),
             min(1.0, point + widen * (float(high) - point)))
