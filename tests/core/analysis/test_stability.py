@@ -50,7 +50,7 @@ def test_an_unparsable_answer_agrees_with_nothing_not_even_another() -> None:
     assert flip_rate(answer_codes(["A", "A", None])) == pytest.approx(1 - 2 / 6)
     cell, findings = _cell(["A", "A", None, None])
     assert cell.agreement.flip_rate == pytest.approx(1 - 2 / 12)
-    assert any("counting the 2 unparsable answer(s) as different" in f for f in findings)
+    assert any("counting the 2 unparsable answers as different" in f for f in findings)
 
 
 def test_flip_rate_needs_two_responses_and_a_parser() -> None:

@@ -115,9 +115,10 @@ def flip_sentence(cell: CellMetrics) -> str | None:
     if not a.flip_rate or a.flip_rate_ci_low is None or a.flip_rate_ci_high is None:
         return None
     ci = percent_range(a.flip_rate_ci_low, a.flip_rate_ci_high)
+    missed = a.unparsable_answers or 0
     unparsed = (
-        f", counting the {count(a.unparsable_answers)} unparsable answer(s) as different"
-        if a.unparsable_answers else ""
+        f", counting the {count(missed)} unparsable answer{'s' if missed != 1 else ''} as "
+        "different" if missed else ""
     )
     return (f"In {cell.label}, repeats gave different parsed answers "
             f"{percent_of(a.flip_rate)} of the time (95% CI {ci}){unparsed}.")
