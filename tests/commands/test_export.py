@@ -34,6 +34,7 @@ def test_every_format_in_one_call(
     assert page.count('src="data:image/png;base64,') == 8
     assert "Latency by request start" in page and "Summary per cell" in page
     assert "First divergence from the most typical response" in page
+    assert ">diverges at</th>" in page
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
     assert "wrote" in capsys.readouterr().out
 

@@ -43,6 +43,7 @@ from workbench.core.analysis.results import (
 from workbench.core.analysis.similarity import encode_all, medoid, similarity_matrix
 from workbench.core.analysis.slo import SloError, parse_slos
 from workbench.core.analysis.specs import EFFECT_METRICS, METRICS_BY_KEY, MetricSpec
+from workbench.core.analysis.stability_text import divergence_cell
 from workbench.core.analysis.stats import distribution
 from workbench.core.analysis.summary import format_report
 from workbench.core.analysis.text import TextFeatures, text_features, words
@@ -78,6 +79,7 @@ __all__ = [
     "Trend",
     "analyze",
     "distribution",
+    "divergence_cell",
     "encode_all",
     "estimate_effects",
     "final_samples",

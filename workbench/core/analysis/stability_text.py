@@ -3,8 +3,16 @@ pass@k against the expected answer, and where responses first depart from the me
 
 from __future__ import annotations
 
-from workbench.core.analysis.results import AnalysisReport, CellMetrics
+from workbench.core.analysis.results import AnalysisReport, CellMetrics, Similarity
 from workbench.core.format import count, fixed, percent_of, percent_range
+
+
+def divergence_cell(sim: Similarity) -> str:
+    """A table cell: the median first-divergence word, "none" when every response equals
+    the medoid, "–" when there is nothing to compare."""
+    if sim.n >= 2 and not sim.divergence_words:
+        return "none"
+    return fixed(sim.divergence_p50)
 
 
 def _flip_line(cell: CellMetrics) -> str | None:

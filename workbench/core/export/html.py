@@ -18,7 +18,13 @@ from typing import Any
 import jinja2
 
 from workbench import __version__
-from workbench.core.analysis import AnalysisReport, CellMetrics, final_samples, word_diff
+from workbench.core.analysis import (
+    AnalysisReport,
+    CellMetrics,
+    divergence_cell,
+    final_samples,
+    word_diff,
+)
 from workbench.core.cost import ProfileLookup, cell_costs
 from workbench.core.format import NO_PRICES, duration_ms, fixed, percent, usd
 from workbench.core.journal import LoadedSession
@@ -87,6 +93,7 @@ def _cell_row(cell: CellMetrics) -> dict[str, str]:
         "effective": fixed(cell.diversity.vendi, 1),
         "modal": percent(cell.diversity.modal_agreement),
         "similarity": fixed(cell.similarity.mean, 2),
+        "diverges": divergence_cell(cell.similarity),
     }
 
 

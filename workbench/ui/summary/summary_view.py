@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.analysis import METRICS_BY_KEY, CellMetrics, Effect
+from workbench.core.analysis import METRICS_BY_KEY, CellMetrics, Effect, divergence_cell
 from workbench.core.cost import CellCost, ProfileLookup, cell_costs
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import (
@@ -100,18 +100,11 @@ def cell_row(cell: CellMetrics, cost: CellCost | None = None) -> list[str]:
         percent(cell.diversity.modal_agreement),
         fixed(cell.agreement.tar_raw, 0),
         fixed(cell.similarity.mean, 2),
-        _divergence(cell),
+        divergence_cell(cell.similarity),
         percent(cell.queue_signal.share),
         percent(cell.lengths.length_cut_share),
         usd(cost.usd if cost is not None else None),
     ]
-
-
-def _divergence(cell: CellMetrics) -> str:
-    sim = cell.similarity
-    if sim.n >= 2 and not sim.divergence_words:
-        return "none"  # every response identical to the medoid
-    return fixed(sim.divergence_p50)
 
 
 def effect_row(effect: Effect) -> list[str]:
