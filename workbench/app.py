@@ -56,6 +56,7 @@ from workbench.ui.runtime.tasks import TaskManager
 from workbench.ui.window.main_window import MainWindow
 
 if TYPE_CHECKING:
+    from workbench.core.analysis import AnalysisReport
     from workbench.core.export import ReportPlot
     from workbench.core.journal import LoadedSession
     from workbench.core.runner import Runner
@@ -200,11 +201,14 @@ def show_task_failure(window: MainWindow, name: str, exc: BaseException) -> None
     )
 
 
-def render_report_plots(session: LoadedSession) -> list[ReportPlot]:
-    """The window's plots of a session, drawn offscreen, for `workbench export --html`."""
+def render_report_plots(
+    session: LoadedSession, report: AnalysisReport | None = None
+) -> list[ReportPlot]:
+    """The window's plots of a session (and, given its analysis, the first-divergence plot),
+    drawn offscreen, for `workbench export --html`."""
     from workbench.ui.plots.report_plots import render_report_plots as render
 
-    return render(session)
+    return render(session, report)
 
 
 def prewarm_imports() -> None:

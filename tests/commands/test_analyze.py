@@ -109,6 +109,7 @@ def test_a_truncated_last_line_is_a_warning_not_an_error(
         (["--json-path", "answer"], "JSON path 'answer' must start with '$'"),
         (["--baseline", "7"], "baseline 7 is not a level of this session (have: 1, 16)"),
         (["--baseline", "low"], "--baseline 'low': a level is a whole number"),
+        (["--expect", "A"], "--expect needs --regex or --json-path"),
     ],
 )
 def test_bad_options_exit_2_with_a_clear_message(
@@ -197,3 +198,75 @@ def test_a_chain_session_is_analysed_by_step_with_retention(
     out = capsys.readouterr().out
     assert "At step 2, responses were " in out and "shorter in tokens" in out
     assert "Retention per step" in out and "c=4 step 3:" in out
+async def _journaled_run(
+    path: Path, root: str, plan: Plan
+) -> Path:
+    bus = EventBus()
+    journal = SessionJournal(path)
+    bus.subscribe(journal.on_event)
+    await Runner(plan, base_url=root + "/v1", bus=bus).run()
+    journal.close()
+    return path
+
+
+async def test_flip_rate_and_pass_k_from_a_simulator_whose_answers_vary(
+    tmp_path: Path, sim_factory: Callable[..., str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each answer ends "Answer: X", X uniform over A, B, C: true flip rate 2/3, pass^1 1/3.
+    root = sim_factory("--zero-delay", "--seed", "5", "--answer-choices", "3")
+    plan = Plan(name="flips", user="Explain caching.", params=Params(temperature=0.8),
+                run=RunSettings(concurrency=[4], repetitions=40))
+    path = await _journaled_run(tmp_path / "run.jsonl", root, plan)
+
+    args = ["analyze", str(path), "--regex", r"Answer: ([A-Z])", "--expect", "A"]
+    assert main([*args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["expected_answer"] == "A"
+    (cell,) = doc["cells"]
+    agreement = cell["agreement"]
+    assert agreement["unparsable_answers"] == 0
+    assert agreement["flip_rate_ci_low"] <= 2 / 3 <= agreement["flip_rate_ci_high"]
+    assert 0.4 < agreement["flip_rate"] < 0.8
+    pass_k = {p["k"]: p for p in agreement["pass_k"]}
+    assert sorted(pass_k) == [1, 2, 4, 8]
+    assert pass_k[1]["pass_hat"] == agreement["correct"] / 40
+    assert pass_k[8]["pass_hat"] < pass_k[1]["pass_hat"] < pass_k[8]["pass_at"]
+
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Flip rate (chance that two repeats give different parsed answers):" in out
+    assert "Expected answer A: pass^k" in out
+    assert "repeats gave different parsed answers" in out  # the finding
+
+
+async def test_batch_variance_shows_as_first_divergence_at_temperature_zero(
+    tmp_path: Path, sim_factory: Callable[..., str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = Plan(name="t0", user="Explain caching.", params=Params(temperature=0.0),
+                run=RunSettings(concurrency=[8], repetitions=24))
+    fixed_knobs = ("--zero-delay", "--seed", "3", "--mean-tokens", "80", "--capacity", "8",
+                   "--hold-until-active", "8", "--answer-choices", "4")
+    steady = await _journaled_run(tmp_path / "steady.jsonl", sim_factory(*fixed_knobs), plan)
+    varied = await _journaled_run(
+        tmp_path / "varied.jsonl", sim_factory(*fixed_knobs, "--batch-variance", "1"), plan
+    )
+    regex = ["--regex", r"Answer: ([A-Z])"]
+
+    assert main(["analyze", str(steady), "--json", *regex]) == 0
+    (cell,) = json.loads(capsys.readouterr().out)["cells"]
+    assert cell["similarity"]["identical_to_medoid"] == 23
+    assert cell["similarity"]["divergence_words"] == []
+    assert cell["agreement"]["flip_rate"] == 0.0
+
+    assert main(["analyze", str(varied), "--json", *regex]) == 0
+    (cell,) = json.loads(capsys.readouterr().out)["cells"]
+    sim = cell["similarity"]
+    # P(perturbed) = 1 - 1/8 per response: most depart from the medoid, part-way through.
+    assert len(sim["divergence_words"]) >= 12
+    words = cell["lengths"]["words"]["mean"]
+    assert 0 < sim["divergence_q1"] <= sim["divergence_p50"] <= sim["divergence_q3"] < words
+    assert cell["agreement"]["flip_rate"] > 0
+
+    assert main(["analyze", str(varied)]) == 0
+    out = capsys.readouterr().out
+    assert "At temperature 0, " in out and "differed from the most typical one" in out

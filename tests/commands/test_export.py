@@ -30,8 +30,11 @@ def test_every_format_in_one_call(
     assert len(list(csv.DictReader(table.open()))) == 6
     assert len(json.loads(doc.read_text())["samples"]) == 6
     page = html.read_text()
-    assert page.count('src="data:image/png;base64,') == 7  # the window's seven plots
+    # The window's seven live plots and the first-divergence plot drawn from the analysis.
+    assert page.count('src="data:image/png;base64,') == 8
     assert "Latency by request start" in page and "Summary per cell" in page
+    assert "First divergence from the most typical response" in page
+    assert ">diverges at</th>" in page
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temp leftovers
     assert "wrote" in capsys.readouterr().out
 

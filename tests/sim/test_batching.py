@@ -110,13 +110,18 @@ async def test_depth_decay_shortens_answers_per_doubling(sim_factory: SimFactory
     assert abs(mean_32 / mean_1 - expected) / expected < 0.10
 
 
+def _batched_and_solo(sim_factory: SimFactory, *knobs: str) -> tuple[str, str]:
+    """Chat URLs of two simulators with batch variance 1: one that decodes 8 sequences at
+    once, one that sees each request alone."""
+    knobs = ("--zero-delay", "--batch-variance", "1", *knobs)
+    batched = sim_factory(*knobs, "--capacity", "8", "--hold-until-active", "8")
+    return batched + "/v1/chat/completions", sim_factory(*knobs) + "/v1/chat/completions"
+
+
 async def test_batch_variance_changes_temperature_zero_output_only_in_batches(
     sim_factory: SimFactory,
 ) -> None:
-    knobs = ("--zero-delay", "--batch-variance", "1", "--mean-tokens", "60", "--seed", "4")
-    url = sim_factory(*knobs, "--capacity", "8", "--hold-until-active", "8")
-    url += "/v1/chat/completions"
-    solo = sim_factory(*knobs) + "/v1/chat/completions"
+    url, solo = _batched_and_solo(sim_factory, "--mean-tokens", "60", "--seed", "4")
     body = chat_body("Explain TCP.", stream=True, temperature=0, seed=11)
     async with aiohttp.ClientSession() as http:
         alone = {(await post_stream(http, solo, body)).content() for _ in range(4)}
@@ -125,6 +130,40 @@ async def test_batch_variance_changes_temperature_zero_output_only_in_batches(
     texts = {r.content() for r in batch}
     # P(perturbed) = 1 - 1/8 per request: some of the 8 differ from the unperturbed text.
     assert len(texts) > 1
+
+
+async def test_a_perturbed_response_departs_from_the_usual_one_part_way_through(
+    sim_factory: SimFactory,
+) -> None:
+    url, solo = _batched_and_solo(sim_factory, "--mean-tokens", "80", "--seed", "6")
+    body = chat_body("Explain TCP.", stream=True, temperature=0)
+    async with aiohttp.ClientSession() as http:
+        usual = (await post_stream(http, solo, body)).content().split()
+        batch = await asyncio.gather(*(post_stream(http, url, body) for _ in range(8)))
+    departures = []
+    for result in batch:
+        text = result.content().split()
+        assert len(text) == len(usual)  # one word replaced, nothing added or lost
+        differing = [i for i, (a, b) in enumerate(zip(usual, text, strict=True)) if a != b]
+        assert len(differing) <= 1
+        departures += differing
+    # Perturbed with P = 1 - 1/8 each, at a uniformly drawn place: not all at the start.
+    assert len(departures) >= 4 and max(departures) > 0
+
+
+async def test_answer_choices_end_every_answer_with_one_of_k_letters(
+    sim_factory: SimFactory,
+) -> None:
+    url = sim_factory("--zero-delay", "--seed", "2", "--answer-choices", "3")
+    url += "/v1/chat/completions"
+    async with aiohttp.ClientSession() as http:
+        hot = [await post_stream(http, url, chat_body(stream=True, temperature=1))
+               for _ in range(30)]
+        cold = [await post_stream(http, url, chat_body(stream=True, temperature=0))
+                for _ in range(3)]
+    letters = [r.content().rsplit("\n\nAnswer: ", 1)[1] for r in hot]
+    assert set(letters) == {"A", "B", "C"}  # P(a letter missing in 30) < 3 x (2/3)^30
+    assert len({r.content() for r in cold}) == 1  # temperature 0: the same answer each time
 
 
 async def test_clients_that_leave_free_their_slot_or_queue_place(sim_factory: SimFactory) -> None:

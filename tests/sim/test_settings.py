@@ -54,6 +54,7 @@ def test_fault_table_in_profile(tmp_path: Path) -> None:
         (["--capacity", "0"], "capacity"),
         (["--depth-decay", "1"], "depth-decay"),
         (["--batch-variance", "2"], "batch-variance"),
+        (["--answer-choices", "27"], "answer-choices must be in 0..26"),
     ],
 )
 def test_bad_values_name_the_knob(argv: list[str], named: str) -> None:

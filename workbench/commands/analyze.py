@@ -63,6 +63,11 @@ def register(subparsers: Any) -> None:
         help="parse the answer as JSON and take this path (e.g. $.answer or $.items[0]) for TARa",
     )
     p.add_argument(
+        "--expect", metavar="VALUE",
+        help="the correct answer, compared with each parsed answer (after the same "
+        "normalisation) for pass^k and pass@k; needs --regex or --json-path",
+    )
+    p.add_argument(
         "--slo", metavar="NAME=MS", action="append", default=[],
         help="goodput objective, repeatable: ttft_ms, ttfr_ms, tpot_ms, e2e_ms "
         "(e.g. --slo ttft_ms=500 --slo e2e_ms=5000)",
@@ -88,6 +93,8 @@ def _fail(message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.resamples < 100:
         return _fail(f"--resamples {args.resamples}: use at least 100")
+    if args.expect is not None and args.regex is None and args.json_path is None:
+        return _fail("--expect needs --regex or --json-path to parse each answer with")
     if not 0 < args.cluster_threshold <= 1:
         return _fail(f"--cluster-threshold {args.cluster_threshold:g}: use a value in (0, 1]")
     try:
@@ -113,7 +120,8 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"--baseline {args.baseline!r}: a {factor} is a whole number")
     options = AnalysisOptions(
         factor=factor, baseline=baseline, slos=slos, answer_regex=args.regex,
-        answer_json_path=args.json_path, resamples=args.resamples, seed=args.seed,
+        answer_json_path=args.json_path, expected_answer=args.expect,
+        resamples=args.resamples, seed=args.seed,
         cluster_threshold=args.cluster_threshold, similarity=measure,
         knee=knee_settings(session.header.plan),
     )

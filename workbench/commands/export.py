@@ -11,6 +11,7 @@ from workbench.commands._session import open_session
 from workbench.commands._similarity import add_embedding_option, similarity_measure
 from workbench.core.analysis import (
     AnalysisOptions,
+    AnalysisReport,
     EmbeddingModelError,
     SimilarityMeasure,
     analyze,
@@ -44,11 +45,13 @@ def _fail(message: str) -> int:
     return 2
 
 
-def report_plots(session: LoadedSession) -> list[ReportPlot]:
+def report_plots(
+    session: LoadedSession, report: AnalysisReport | None = None
+) -> list[ReportPlot]:
     """The window's plots of this session, rendered offscreen (Qt is loaded only here)."""
     from workbench.app import render_report_plots
 
-    return render_report_plots(session)
+    return render_report_plots(session, report)
 
 
 def _profile(name: str) -> EndpointProfile | None:
@@ -67,7 +70,7 @@ def html_report(
         factor=default_factor(plan), knee=knee_settings(plan), similarity=similarity
     )
     analysis = analyze(session.samples, options, plan=plan)
-    images = report_plots(session) if plots else []
+    images = report_plots(session, analysis) if plots else []
     return render_html_report(session, analysis, images, prices=_profile)
 
 

@@ -75,6 +75,17 @@ def percent(share: float | None, digits: int = 0) -> str:
     return f"{share * 100:.{digits}f}%"
 
 
+def percent_of(share: float) -> str:
+    """A share as a percentage with enough digits to tell it from zero: "23%", "0.4%"."""
+    return f"{magnitude(share * 100)}%"
+
+
+def percent_range(low: float, high: float) -> str:
+    """Two shares as a range of percentages: "15–31%", "0.4–2.1%"."""
+    low_text, high_text = distinct_pair(low * 100, high * 100)
+    return f"{low_text}–{high_text}%"
+
+
 def duration_ms(ms: float | None) -> str:
     """A time in milliseconds: "850 ms", "1,240 ms", "0.42 ms"."""
     if ms is None or not math.isfinite(ms):

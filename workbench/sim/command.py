@@ -102,6 +102,12 @@ _KNOBS: tuple[tuple[str, Any, str], ...] = (
         "0..1: how much an answer depends on the prompt's exact wording, so rephrasings "
         "answer systematically differently (default 0: only the content words count)",
     ),
+    (
+        "--answer-choices",
+        int,
+        "end each answer with 'Answer: X', X one of K letters drawn uniformly per response "
+        "(default 0: off)",
+    ),
     ("--chunk-tokens", int, "each streamed chunk carries 1..MAX tokens (default 1)"),
     (
         "--hold-until-active",

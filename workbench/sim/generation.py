@@ -12,7 +12,16 @@ with temperature.
 Seeding: a request `seed` makes the output repeatable at any temperature; at temperature 0 with
 no seed the prompt itself is the seed; otherwise the server's own random source is used. With
 batch variance, a temperature-0 request is perturbed with probability
-batch_variance x (1 - 1/active), by mixing the active count and admission order into its seed.
+batch_variance x (1 - 1/active), by mixing the active count, admission order and the server's
+seed into its seed.
+
+A perturbed response is the unperturbed one with one content token, at a position drawn
+uniformly, replaced by another word: it departs from the usual output part-way through, as
+batch-dependent numerics do (a near-tie between two tokens resolved the other way).
+
+With `answer_choices` K, every answer ends "Answer: X", X one of the first K letters drawn
+uniformly from the request's RNG: repeats of one prompt disagree with probability 1 - 1/K
+(at temperature > 0, or at 0 when batch variance perturbs the seed).
 """
 
 from __future__ import annotations
@@ -73,6 +82,21 @@ class Completion:
         return "".join(self.content)
 
 
+_FLIP_WORDS = ("notably", "indeed", "also", "still", "then")
+
+
+def _flipped(token: str, rng: random.Random) -> str:
+    """Another word in the place of `token`, keeping the whitespace before it."""
+    word = token.lstrip()
+    choices = [w for w in _FLIP_WORDS if w != word]
+    return token[: len(token) - len(word)] + rng.choice(choices)
+
+
+def _seeded(material: str) -> random.Random:
+    digest = hashlib.blake2b(material.encode(), digest_size=8).digest()
+    return random.Random(int.from_bytes(digest, "big"))
+
+
 class Generator:
     def __init__(self, settings: SimSettings, corpus: Corpus | None = None) -> None:
         self.settings = settings
@@ -82,6 +106,9 @@ class Generator:
             None if settings.topic is None else self.corpus.resolve_topic(settings.topic)
         )
         self.random = random.Random(settings.seed)
+        # Which way a batch perturbs an answer differs between servers (seeds), as numerics do
+        # between deployments; the same server, batch and order perturb it the same way.
+        self._batch_salt = settings.seed if settings.seed is not None else random.getrandbits(64)
         self.started = time.monotonic()
         self._seen_prompts: OrderedDict[bytes, None] = OrderedDict()
 
@@ -115,13 +142,16 @@ class Generator:
         drift = max(0.0, 1.0 - s.drift * uptime_hours)
         return max(1.0, s.mean_tokens * load * drift * self.context_keep(prompt_tokens))
 
-    def request_rng(self, request: ChatRequest, active: int, order: int) -> random.Random:
+    def request_rngs(
+        self, request: ChatRequest, active: int, order: int
+    ) -> tuple[random.Random, random.Random | None]:
+        """The request's RNG, and the unperturbed one when batch variance perturbed it."""
         if request.seed is not None:
             material = f"seed\0{request.seed}\0{request.model}\0{request.prompt}"
         elif request.temperature == 0:
             material = f"prompt\0{request.model}\0{request.prompt}"
         else:
-            return random.Random(self.random.getrandbits(64))
+            return random.Random(self.random.getrandbits(64)), None
         variance = self.settings.batch_variance
         if (
             request.temperature == 0
@@ -129,14 +159,49 @@ class Generator:
             and active > 1
             and self.random.random() < variance * (1.0 - 1.0 / active)
         ):
-            material += f"\0batch\0{active}\0{order}"
-        digest = hashlib.blake2b(material.encode(), digest_size=8).digest()
-        return random.Random(int.from_bytes(digest, "big"))
+            perturbed = f"{material}\0batch\0{active}\0{order}\0{self._batch_salt}"
+            return _seeded(perturbed), _seeded(material)
+        return _seeded(material), None
 
     def complete(
         self, request: ChatRequest, active: int, order: int, prompt_tokens: int, cache_hit: int
     ) -> Completion:
-        rng = self.request_rng(request, active, order)
+        rng, unperturbed = self.request_rngs(request, active, order)
+        if unperturbed is None:
+            reasoning, content = self._pieces(request, active, rng, prompt_tokens)
+        else:
+            # Batch nondeterminism flips one token: the output is the unperturbed one with
+            # the token at a position drawn uniformly over its content replaced.
+            reasoning, content = self._pieces(request, active, unperturbed, prompt_tokens)
+            if content:
+                at = rng.randrange(len(content))
+                content[at] = _flipped(content[at], rng)
+        if self.settings.answer_choices and request.model != "echo":
+            letter = chr(ord("A") + rng.randrange(self.settings.answer_choices))
+            content += split_tokens(f"\n\nAnswer: {letter}")
+        finish = "stop"
+        limit = request.max_tokens
+        if limit is not None and len(reasoning) + len(content) > limit:
+            finish = "length"
+            if len(reasoning) >= limit:
+                reasoning, content = reasoning[:limit], []
+            else:
+                content = content[: limit - len(reasoning)]
+        usage = Usage(
+            prompt_tokens=prompt_tokens,
+            cache_hit_tokens=cache_hit,
+            reasoning_tokens=len(reasoning),
+            content_tokens=len(content),
+        )
+        completion = Completion(reasoning, content, finish, usage)
+        completion.reasoning_chunks = self._chunks(rng, reasoning)
+        completion.content_chunks = self._chunks(rng, content)
+        return completion
+
+    def _pieces(
+        self, request: ChatRequest, active: int, rng: random.Random, prompt_tokens: int
+    ) -> tuple[list[str], list[str]]:
+        """Reasoning and content tokens of one draw."""
         reasoning: list[str] = []
         if request.model == "echo":
             content = split_tokens(request.last_user)
@@ -166,24 +231,7 @@ class Generator:
             else:
                 answer = compose_answer(self.corpus, rng, focus, target_tokens, heat)
             content = split_tokens(answer)
-        finish = "stop"
-        limit = request.max_tokens
-        if limit is not None and len(reasoning) + len(content) > limit:
-            finish = "length"
-            if len(reasoning) >= limit:
-                reasoning, content = reasoning[:limit], []
-            else:
-                content = content[: limit - len(reasoning)]
-        usage = Usage(
-            prompt_tokens=prompt_tokens,
-            cache_hit_tokens=cache_hit,
-            reasoning_tokens=len(reasoning),
-            content_tokens=len(content),
-        )
-        completion = Completion(reasoning, content, finish, usage)
-        completion.reasoning_chunks = self._chunks(rng, reasoning)
-        completion.content_chunks = self._chunks(rng, content)
-        return completion
+        return reasoning, content
 
     def _templated(
         self, request: ChatRequest, message: str, rng: random.Random, wording: Wording | None
@@ -191,8 +239,12 @@ class Generator:
         """One of the prompt's fixed answers (the `templates` knob), reworded; with
         `variant_sensitivity`, the wording's own template with that probability."""
         texts = template_texts(
-            self.corpus, request.model, message, self.settings.templates,
-            max(1, round(self.settings.mean_tokens)), self.pinned_topic,
+            self.corpus,
+            request.model,
+            message,
+            self.settings.templates,
+            max(1, round(self.settings.mean_tokens)),
+            self.pinned_topic,
         )
         index = rng.randrange(len(texts))
         if wording is not None and wording.applies(rng):

@@ -58,6 +58,9 @@ class SimSettings(msgspec.Struct, kw_only=True):
     # ground truth of the phrasing decomposition. 0 = rephrasings that keep the content
     # words are answered alike.
     variant_sensitivity: float = 0.0
+    # Every answer ends with "Answer: X", X one of this many letters (A, B, ...) drawn uniformly
+    # from the request's RNG: the ground truth of the flip rate and pass^k. 0 = off.
+    answer_choices: int = 0
     reject_stream_options: bool = False
     chunk_tokens: int = 1
     zero_delay: bool = False
@@ -178,6 +181,7 @@ def validate(s: SimSettings) -> None:
     need(s.mean_tokens >= 1, "mean-tokens", ">= 1", s.mean_tokens)
     need(s.templates >= 0, "templates", ">= 0 (0: off)", s.templates)
     need(0 <= s.variant_sensitivity <= 1, "variant-sensitivity", "in [0, 1]", s.variant_sensitivity)
+    need(0 <= s.answer_choices <= 26, "answer-choices", "in 0..26 (0: off)", s.answer_choices)
     need(s.chunk_tokens >= 1, "chunk-tokens", ">= 1", s.chunk_tokens)
     need(s.hold_until_active >= 0, "hold-until-active", ">= 0", s.hold_until_active)
     need(

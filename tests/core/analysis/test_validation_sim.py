@@ -138,3 +138,43 @@ async def test_one_repeated_answer_scores_one(sim_factory: Callable[..., str]) -
     assert cell.agreement.distinct_outputs == 1
     assert cell.diversity.vendi is not None and abs(cell.diversity.vendi - 1.0) < 1e-6
     assert (cell.diversity.clusters, cell.diversity.modal_agreement) == (1, 1.0)
+
+
+# --- answer stability: the sim's --answer-choices K sets the true flip rate, 1 - 1/K --------
+
+STABILITY_SEEDS = range(4)  # all 20 in benchmarks/answer_stability_validation.py
+
+
+def _stability(sessions: list[list[Sample]]) -> list[AnalysisReport]:
+    options = [AnalysisOptions(answer_regex=r"Answer: ([A-Z])", expected_answer="A", seed=i)
+               for i, _ in enumerate(sessions)]
+    return [analyze(s, o) for s, o in zip(sessions, options, strict=True)]
+
+
+async def test_the_flip_rate_interval_holds_the_true_rate(
+    sim_factory: Callable[..., str],
+) -> None:
+    sessions = await _sessions(sim_factory, [*TEMPLATE_SIM, "--answer-choices", "3"],
+                               STABILITY_SEEDS, _one_cell_plan(0.8, repetitions=40))
+    cells = [cell for report in _stability(sessions) for cell in report.cells]
+    for cell in cells:
+        a = cell.agreement
+        assert a.flip_rate_ci_low is not None and a.flip_rate_ci_high is not None
+        assert a.flip_rate_ci_low <= 2 / 3 <= a.flip_rate_ci_high, a
+        assert a.unparsable_answers == 0
+        # pass^1 is the share correct; pass^2 below it, pass@2 above (answers vary).
+        assert a.pass_k[0].pass_hat == (a.correct or 0) / 40
+        assert a.pass_k[1].pass_hat < a.pass_k[0].pass_hat < a.pass_k[1].pass_at
+
+
+async def test_with_one_choice_nothing_flips_and_nothing_is_reported(
+    sim_factory: Callable[..., str],
+) -> None:
+    sessions = await _sessions(sim_factory, [*TEMPLATE_SIM, "--answer-choices", "1"],
+                               STABILITY_SEEDS, _one_cell_plan(0.8, repetitions=40))
+    for report in _stability(sessions):
+        (cell,) = report.cells
+        a = cell.agreement
+        assert (a.flip_rate, a.flip_rate_ci_low, a.flip_rate_ci_high) == (0.0, 0.0, 0.0)
+        assert [p.pass_hat for p in a.pass_k] == [1.0, 1.0, 1.0, 1.0]
+        assert not any("parsed answers" in f for f in report.findings)

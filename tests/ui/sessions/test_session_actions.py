@@ -184,7 +184,7 @@ def test_exports_write_html_with_plots_csv_and_json(
     assert len(json.loads((out / "s.json").read_text())["samples"]) == 6
     assert finish(qtbot, actions.export("html", out / "s.html")) is True
     html = (out / "s.html").read_text()
-    assert html.count("data:image/png;base64,") == 7
+    assert html.count("data:image/png;base64,") == 8  # seven live plots and the divergence
     assert str(out / "s.html") in window.statusBar().currentMessage()
 
     # An unwritable place: the error is shown, nothing is written, the window carries on.

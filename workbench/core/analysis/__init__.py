@@ -63,6 +63,7 @@ from workbench.core.analysis.similarity import (
     similarity_matrix,
 )
 from workbench.core.analysis.specs import EFFECT_METRICS, METRICS_BY_KEY, MetricSpec
+from workbench.core.analysis.stability_text import divergence_cell
 from workbench.core.analysis.stats import distribution
 from workbench.core.analysis.summary import format_report, knee_lines
 from workbench.core.analysis.text import TextFeatures, text_features, words
@@ -112,6 +113,7 @@ __all__ = [
     "cluster_cell",
     "default_factor",
     "distribution",
+    "divergence_cell",
     "encode_all",
     "estimate_effects",
     "final_samples",

@@ -96,6 +96,18 @@ class AnswerExtractor:
             return msgspec.json.encode(value, order="sorted").decode()
         return None
 
+    def normalise_expected(self, expected: str) -> str:
+        """`expected` as `extract` would return it: stripped for a regex; for a JSON path the
+        canonical JSON of the value it spells (`42`, `["a"]`), or of the string itself when it
+        is not JSON (`--expect B` matches "B")."""
+        if self.path is None:
+            return expected.strip()
+        try:
+            value: object = json.loads(expected)
+        except ValueError:
+            value = expected
+        return msgspec.json.encode(value, order="sorted").decode()
+
 
 def total_agreement(answers: Sequence[str | None]) -> float | None:
     """1.0 if there are >= 2 answers, all parsed and equal; else 0.0 (None below 2)."""

@@ -28,6 +28,7 @@ import numpy.typing as npt
 
 from workbench.core.analysis.cells import CellData
 from workbench.core.analysis.specs import EFFECT_METRICS, MetricSpec
+from workbench.core.analysis.stability import flip_rate
 from workbench.core.analysis.stats import FloatArray
 
 # Upper bound of resamples x responses held in memory at once (float64: 32 MB).
@@ -181,3 +182,34 @@ def bootstrap_all(data: CellData, resamples: int, seed: int) -> dict[str, CellBo
         # the distributions of two cells still pair up; the comparison drops it.
         out[spec.key] = CellBootstrap(point, dist if point is not None else None, n)
     return out
+
+
+def flip_rate_interval(
+    data: CellData, resamples: int, seed: int, level: float = 0.95, widen: float = 1.0
+) -> tuple[float, float] | None:
+    """Percentile-bootstrap CI of the flip rate over the cell's ok responses, scaled about
+    the estimate by `widen` (the expanded percentile bootstrap of the effects) and kept in
+    [0, 1].
+
+    The flip rate depends on a resample only through how many draws fall in each answer
+    group, and those counts are Multinomial(n, group shares): drawn directly, with the
+    unparsable answers as one group that agrees with nothing, this costs resamples x groups
+    rather than resamples x responses. The resample's U-statistic counts two copies of one
+    response as an agreeing pair, which lowers its mean by O(1/n); the distribution is
+    shifted back so its mean is the estimate."""
+    codes = data.answer_codes
+    n = int(codes.size)
+    if n < 2:
+        return None
+    point = flip_rate(codes)
+    assert point is not None  # n >= 2
+    sizes = np.bincount(codes[codes >= 0]).astype(np.float64)
+    shares = np.append(sizes, n - sizes.sum()) / n  # the last: unparsable
+    draws = _cell_rng(seed, data, "flips").multinomial(n, shares, size=resamples)
+    parsed = draws[:, :-1].astype(np.float64)
+    dist = 1.0 - (parsed * (parsed - 1.0)).sum(axis=1) / (n * (n - 1))
+    dist += point - dist.mean()
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(dist, (tail, 100 - tail), method="linear")
+    return (max(0.0, point - widen * (point - float(low))),
+            min(1.0, point + widen * (float(high) - point)))

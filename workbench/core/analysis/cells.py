@@ -38,6 +38,7 @@ from workbench.core.analysis.similarity import (
     medoid,
     pair_values,
 )
+from workbench.core.analysis.stability import answer_codes, flip_rate, pass_k, quartiles
 from workbench.core.analysis.stats import FloatArray, as_array, distribution, share, spread
 from workbench.core.analysis.text import text_features, words
 from workbench.core.records import CellKey, Sample
@@ -76,6 +77,8 @@ class CellData:
     text_class: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     # Sample id of each row of `similarity` (the answer clusters name their members by it).
     sample_ids: list[int] = field(default_factory=list)
+    # Parsed-answer group of every ok response (-1: unparsable); empty without a parser.
+    answer_codes: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
 def _ms(values: Iterable[int | float | None]) -> FloatArray:
@@ -156,10 +159,11 @@ def _similarity(
     pairs = pair_values(matrix)
     centre = medoid(matrix)
     assert centre is not None
-    divergences = [
+    divergences = sorted(
         d for i in range(n) if i != centre
         if (d := first_divergence(codes[centre], codes[i])) is not None
-    ]
+    )
+    q1, p50, q3 = quartiles(divergences) or (None, None, None)
     return (
         Similarity(
             n=n,
@@ -170,6 +174,10 @@ def _similarity(
             divergence_mean=float(np.mean(divergences)) if divergences else None,
             divergence_min=min(divergences) if divergences else None,
             identical_to_medoid=n - 1 - len(divergences),
+            divergence_p50=p50,
+            divergence_q1=q1,
+            divergence_q3=q3,
+            divergence_words=divergences,
         ),
         matrix,
         chosen,
@@ -186,8 +194,10 @@ def measure_cell(
     seed: int = 0,
     cluster_threshold: float = DEFAULT_CLUSTER_THRESHOLD,
     similarity_measure: SimilarityMeasure = WORD_SIMILARITY,
+    expected: str | None = None,
 ) -> tuple[CellMetrics, CellData]:
-    """Metrics of one cell from all its attempts (retries included)."""
+    """Metrics of one cell from all its attempts (retries included). `expected`: the
+    expected answer, already normalised by `extractor` (for pass^k)."""
     final = final_samples(attempts)
     decided = [s for s in final if s.outcome != "cancelled"]
     ok = [s for s in final if s.outcome == "ok"]
@@ -202,11 +212,17 @@ def measure_cell(
         distinct_share=len(classes) / len(ok) if ok else None,
         tar_raw=total_agreement(texts),
     )
+    parsed_codes = np.zeros(0, np.int64)
     if extractor is not None:
         answers = [extractor.extract(t) for t in texts]
         agreement.tar_answer = total_agreement(answers)
         agreement.distinct_answers = len({a for a in answers if a is not None})
         agreement.unparsable_answers = sum(1 for a in answers if a is None)
+        parsed_codes = answer_codes(answers)
+        agreement.flip_rate = flip_rate(parsed_codes)
+        if expected is not None:
+            agreement.correct = sum(1 for a in answers if a == expected)
+            agreement.pass_k = pass_k(agreement.correct, len(answers))
 
     similarity, matrix, chosen = _similarity(ok, similarity_cap, seed, similarity_measure)
     cut = [s.finish_reason in LENGTH_CUT_REASONS for s in ok]
@@ -266,6 +282,7 @@ def measure_cell(
         similarity=matrix,
         text_class=text_class[chosen] if len(chosen) else np.zeros(0, np.int64),
         sample_ids=[ok[i].id for i in chosen],
+        answer_codes=parsed_codes,
     )
     return metrics, data
 

@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
-from workbench.core.analysis.results import Effect, Factor, PhrasingEffect, Trend
+from workbench.core.analysis.results import CellMetrics, Effect, Factor, PhrasingEffect, Trend
 from workbench.core.analysis.specs import METRICS_BY_KEY
 from workbench.core.format import (
     MS,
     PP_WORDS,
     SHARE,
+    count,
     distinct_pair,
     fixed,
     magnitude,
     p_value,
+    percent_of,
+    percent_range,
     times,
 )
 
@@ -128,3 +131,30 @@ def phrasing_sentence(effect: PhrasingEffect) -> str:
 
 
 DASH_CI = "95% CI not estimable"
+def flip_sentence(cell: CellMetrics) -> str | None:
+    """"In X, repeats gave different parsed answers 23% of the time (95% CI 15–31%)." Only
+    when some did: a cell whose repeats always agree has nothing to report."""
+    a = cell.agreement
+    if not a.flip_rate or a.flip_rate_ci_low is None or a.flip_rate_ci_high is None:
+        return None
+    ci = percent_range(a.flip_rate_ci_low, a.flip_rate_ci_high)
+    missed = a.unparsable_answers or 0
+    unparsed = (
+        f", counting the {count(missed)} unparsable answer{'s' if missed != 1 else ''} as "
+        "different" if missed else ""
+    )
+    return (f"In {cell.label}, repeats gave different parsed answers "
+            f"{percent_of(a.flip_rate)} of the time (95% CI {ci}){unparsed}.")
+
+
+def divergence_sentence(cell: CellMetrics) -> str | None:
+    """At temperature 0 a response that differs from the medoid is nondeterminism itself
+    (batch composition, kernels), so say how many and where they depart."""
+    sim = cell.similarity
+    if not sim.divergence_words or sim.divergence_p50 is None:
+        return None
+    differing = len(sim.divergence_words)
+    iqr = f"{fixed(sim.divergence_q1)}–{fixed(sim.divergence_q3)}"
+    return (f"At temperature 0, {count(differing)} of {count(sim.n - 1)} responses in "
+            f"{cell.label} differed from the most typical one, departing from it at word "
+            f"{fixed(sim.divergence_p50)} (median; IQR {iqr}).")

@@ -7,10 +7,12 @@ from collections.abc import Sequence
 
 import msgspec
 
-from workbench.core.analysis.answers import AnswerExtractor
+from workbench.core.analysis.answers import AnswerExtractor, AnswerSpecError
+from workbench.core.analysis.bootstrap import flip_rate_interval
 from workbench.core.analysis.cells import CellData, final_samples, group_by_cell, measure_cell
 from workbench.core.analysis.diversity import DEFAULT_CLUSTER_THRESHOLD
-from workbench.core.analysis.effects import FAMILY_ALPHA, estimate_effects
+from workbench.core.analysis.effects import FAMILY_ALPHA, estimate_effects, expansion
+from workbench.core.analysis.findings import divergence_sentence, flip_sentence
 from workbench.core.analysis.knee import knee_report
 from workbench.core.analysis.phrasing import phrasing_effect
 from workbench.core.analysis.results import AnalysisReport, CellMetrics, Factor
@@ -27,6 +29,8 @@ class AnalysisOptions(msgspec.Struct, kw_only=True):
     slos: dict[str, float] = {}  # e.g. {"ttft_ms": 500, "e2e_ms": 5000}
     answer_regex: str | None = None
     answer_json_path: str | None = None
+    # The correct answer, for pass^k / pass@k (needs answer_regex or answer_json_path).
+    expected_answer: str | None = None
     resamples: int = 2000
     # Of the phrasing test (docs/analysis.md, "Phrasing matrix"); p can be no less than 1/(n+1).
     permutations: int = 999
@@ -66,6 +70,11 @@ def _share(values: list[float | None]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
+def _at_temperature_zero(attempts: Sequence[Sample]) -> bool:
+    """Every request of the cell was sent with temperature 0 (greedy decoding)."""
+    return bool(attempts) and all(s.request.get("temperature") == 0 for s in attempts)
+
+
 def analyze(
     samples: Sequence[Sample], options: AnalysisOptions | None = None, *, plan: Plan | None = None
 ) -> AnalysisReport:
@@ -90,9 +99,16 @@ def analyze_cells(
         else None
     )
     factor = opts.factor or default_factor(plan, samples)
+    expected: str | None = None
+    if opts.expected_answer is not None:
+        if extractor is None:
+            raise AnswerSpecError("an expected answer needs a regex or a JSON path to parse "
+                                  "answers with")
+        expected = extractor.normalise_expected(opts.expected_answer)
     metrics: list[CellMetrics] = []
     data: list[CellData] = []
     ok_texts: dict[CellKey, list[str]] = {}
+    stability_findings: list[str] = []
     for key, attempts in group_by_cell(samples).items():
         if factor == "variant":
             ok_texts[key] = [s.text for s in final_samples(attempts) if s.outcome == "ok"]
@@ -101,7 +117,18 @@ def analyze_cells(
             key, attempts, slos=opts.slos or None, extractor=extractor,
             similarity_cap=opts.similarity_cap, seed=cell_seed,
             cluster_threshold=opts.cluster_threshold, similarity_measure=measure,
+            expected=expected,
         )
+        agreement = cell_metrics.agreement
+        n = int(cell_data.answer_codes.size)
+        widen = expansion(n, FAMILY_ALPHA) if n >= 2 else 1.0
+        interval = flip_rate_interval(cell_data, opts.resamples, opts.seed, widen=widen)
+        if interval is not None:
+            agreement.flip_rate_ci_low, agreement.flip_rate_ci_high = interval
+        sentences = [flip_sentence(cell_metrics)]
+        if _at_temperature_zero(attempts):
+            sentences.append(divergence_sentence(cell_metrics))
+        stability_findings += [s for s in sentences if s is not None]
         metrics.append(cell_metrics)
         data.append(cell_data)
     # The phrasing test takes half the family's error rate, the effects share the rest
@@ -132,7 +159,7 @@ def analyze_cells(
         cells=metrics,
         effects=result.effects,
         trends=result.trends,
-        findings=([knee.sentence] if knee else []) + result.findings,
+        findings=([knee.sentence] if knee else []) + result.findings + stability_findings,
         knee=knee,
         factor=factor,
         comparisons=result.comparisons,
@@ -147,5 +174,6 @@ def analyze_cells(
         warnings=warnings,
         similarity_measure=measure.label,
         phrasing=phrasing,
+        expected_answer=expected,
     )
     return report, data

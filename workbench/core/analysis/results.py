@@ -95,9 +95,22 @@ class Depth(msgspec.Struct, kw_only=True):
     distinct_bigrams: Spread
 
 
+class PassK(msgspec.Struct, kw_only=True):
+    """Against the expected answer: pass^k, the chance that all of k repeats are correct, and
+    pass@k, that at least one is (unbiased estimators from c correct of n)."""
+
+    k: int
+    pass_hat: float
+    pass_at: float
+
+
 class Agreement(msgspec.Struct, kw_only=True):
     """TARr: all raw outputs identical (1.0) or not (0.0); TARa: the same on parsed answers,
-    where an unparsable answer never agrees. None with fewer than 2 responses."""
+    where an unparsable answer never agrees. None with fewer than 2 responses.
+
+    flip_rate: the chance that two repeats give different parsed answers (an unparsable one
+    differs from every answer), with a 95% percentile-bootstrap CI over responses. correct
+    and pass_k: only with an expected answer (`--expect`)."""
 
     distinct_outputs: int = 0
     distinct_share: float | None = None  # distinct_outputs / responses
@@ -105,6 +118,11 @@ class Agreement(msgspec.Struct, kw_only=True):
     tar_answer: float | None = None
     distinct_answers: int | None = None
     unparsable_answers: int | None = None
+    flip_rate: float | None = None
+    flip_rate_ci_low: float | None = None
+    flip_rate_ci_high: float | None = None
+    correct: int | None = None
+    pass_k: list[PassK] = []
 
 
 class Similarity(msgspec.Struct, kw_only=True):
@@ -121,6 +139,11 @@ class Similarity(msgspec.Struct, kw_only=True):
     divergence_mean: float | None = None
     divergence_min: int | None = None
     identical_to_medoid: int = 0
+    # Their median and quartiles, and every such index (sorted): the distribution plot.
+    divergence_p50: float | None = None
+    divergence_q1: float | None = None
+    divergence_q3: float | None = None
+    divergence_words: list[int] = []
 
 
 class Diversity(msgspec.Struct, kw_only=True):
@@ -305,3 +328,5 @@ class AnalysisReport(msgspec.Struct, kw_only=True):
     similarity_measure: str = "words"
     # Between- vs within-variant dissimilarity, when the factor is the variant.
     phrasing: PhrasingEffect | None = None
+    # The expected answer (`--expect`) as compared, after the answer parser's normalisation.
+    expected_answer: str | None = None

@@ -11,6 +11,7 @@ from workbench.core.analysis.results import (
     PhrasingEffect,
 )
 from workbench.core.analysis.specs import METRICS_BY_KEY
+from workbench.core.analysis.stability_text import stability_lines
 from workbench.core.format import (
     effect_change,
     effect_interval,
@@ -135,6 +136,7 @@ def format_report(report: AnalysisReport) -> str:
         lines.append(f"TARr@N: {_pct(report.tar_raw_share)} of cells had identical outputs")
     if report.tar_answer_share is not None:
         lines.append(f"TARa@N: {_pct(report.tar_answer_share)} of cells agreed on the answer")
+    lines += stability_lines(report)
     lines.append("")
     lines.append("Findings:")
     lines += [f"  - {f}" for f in report.findings] or ["  none: no detectable change"]

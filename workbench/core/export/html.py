@@ -23,6 +23,7 @@ from workbench.core.analysis import (
     CellMetrics,
     PhrasingEffect,
     StepRetention,
+    divergence_cell,
     final_samples,
     word_diff,
 )
@@ -102,6 +103,7 @@ def _cell_row(cell: CellMetrics) -> dict[str, str]:
         "effective": fixed(cell.diversity.vendi, 1),
         "modal": percent(cell.diversity.modal_agreement),
         "similarity": fixed(cell.similarity.mean, 2),
+        "diverges": divergence_cell(cell.similarity),
     }
 
 

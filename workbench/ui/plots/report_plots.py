@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QBuffer, QCoreApplication, QEvent, QIODevice, Qt
 from PySide6.QtWidgets import QApplication
 
+from workbench.core.analysis import AnalysisReport
 from workbench.core.export import ReportPlot
 from workbench.core.journal import LoadedSession
 from workbench.core.knee import knee_settings
@@ -24,6 +25,11 @@ _DESCRIPTIONS = {
     "length_by_level": "response length at each concurrency level",
     "e2e_by_level": "end-to-end latency at each concurrency level",
 }
+_DIVERGENCE = (
+    "the word at which each response first departs from its cell's most typical response "
+    "(boxes: quartiles; bars: medians; 'none': every response identical to it). At "
+    "temperature 0 any departure is nondeterminism"
+)
 
 
 def _application() -> QApplication:
@@ -65,7 +71,30 @@ def _knee_plot(session: LoadedSession, run: RunSettings, width: int) -> ReportPl
     return plot
 
 
-def render_report_plots(session: LoadedSession, *, width: int = 1500) -> list[ReportPlot]:
+def _divergence_plot(report: AnalysisReport, width: int) -> ReportPlot:
+    import pyqtgraph as pg
+
+    from workbench.ui.plots.divergence import TITLE, DivergencePlot
+
+    layout = pg.GraphicsLayoutWidget()
+    layout.setBackground("#ffffff")
+    layout.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    layout.resize(width, int(width * 0.3))
+    divergence = DivergencePlot(layout.addPlot(), "#3b4048", "#ffffff")
+    layout.show()
+    divergence.show(report)
+    QCoreApplication.processEvents()
+    png = _png(divergence.plot)
+    layout.close()
+    layout.deleteLater()
+    return ReportPlot(TITLE, png, _DIVERGENCE, wide=True)
+
+
+def render_report_plots(
+    session: LoadedSession, report: AnalysisReport | None = None, *, width: int = 1500
+) -> list[ReportPlot]:
+    """The window's live plots of the session; with its `report`, also the first-divergence
+    plot drawn from it."""
     _application()
     from workbench.ui.plots.plots_view import PLOTS, PlotsView
     from workbench.ui.runtime.tasks import TaskManager
@@ -87,6 +116,8 @@ def render_report_plots(session: LoadedSession, *, width: int = 1500) -> list[Re
     for name, plot in view.plots.items():
         wide = plot.width() > 0.5 * view.width()
         plots.append(ReportPlot(PLOTS[name][0], _png(plot), _DESCRIPTIONS[name], wide))
+    if report is not None:
+        plots.append(_divergence_plot(report, width))
     # Destroy the view now, while the application exists: left to interpreter shutdown,
     # pyqtgraph's items outlive Qt's objects and the process segfaults on exit.
     view.close()

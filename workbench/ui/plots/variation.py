@@ -1,4 +1,5 @@
-"""The "Variation" page of the Plots tab: the similarity heatmap and metrics by level.
+"""The "Variation" page of the Plots tab: the similarity heatmap, metrics by level and the
+first divergence from the medoid by cell.
 
 Fed by the shared AnalysisFeed (throttled, computed off the Qt thread). Every item is
 created once; updates only call setData / setImage, and only when an analysis arrives
@@ -30,6 +31,8 @@ from workbench.core.analysis import (
     words,
 )
 from workbench.core.records import Sample
+from workbench.ui.plots.divergence import TITLE as DIVERGENCE_TITLE
+from workbench.ui.plots.divergence import DivergencePlot
 from workbench.ui.plots.export import add_export_actions, ask_export, export_plot
 from workbench.ui.plots.style import level_color, style_plot
 from workbench.ui.runtime.analysis_feed import AnalysisUpdate
@@ -46,6 +49,7 @@ LEVEL_METRICS = {
 TITLES = {
     "similarity_heatmap": "Pairwise similarity of responses",
     **{name: spec[1] for name, spec in LEVEL_METRICS.items()},
+    "divergence": DIVERGENCE_TITLE,
 }
 FloatMatrix = npt.NDArray[np.float64]
 
@@ -199,6 +203,9 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
             self.points[name] = points
             self.error_bars[name] = bars
             self.baseline_lines[name] = baseline
+        self.divergence = DivergencePlot(self.addPlot(row=2, col=0, colspan=2), self._fg,
+                                         self._bg)
+        self.plots["divergence"] = self.divergence.plot
         self.ci.layout.setColumnStretchFactor(0, 3)
         self.ci.layout.setColumnStretchFactor(1, 2)
         for name, plot in self.plots.items():
@@ -224,12 +231,14 @@ class AnalysisPlots(pg.GraphicsLayoutWidget):  # type: ignore[misc]  # pyqtgraph
             self.points[name].setData([], [])
             self.error_bars[name].setData(x=np.zeros(0), y=np.zeros(0))
             self.baseline_lines[name].setVisible(False)
+        self.divergence.reset()
 
     def show_analysis(self, update: AnalysisUpdate) -> None:
         self._latest = update
         self.updates += 1
         for name, (metric, *_rest) in LEVEL_METRICS.items():
             self._show_levels(name, metric, update.report)
+        self.divergence.show(update.report)
         self.refresh_heatmap()
 
     def set_heatmap_cell(self, cell: str | None) -> None:

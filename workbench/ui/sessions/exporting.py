@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QTimer
 
-from workbench.core.analysis import AnalysisOptions, SimilarityMeasure, analyze
+from workbench.core.analysis import AnalysisOptions, AnalysisReport, SimilarityMeasure, analyze
 from workbench.core.journal import LoadedSession
 from workbench.core.knee import knee_settings
 
@@ -47,15 +47,15 @@ async def export_bytes(
     options = AnalysisOptions(knee=knee_settings(session.header.plan), similarity=similarity)
     report = await asyncio.to_thread(analyze, session.samples, options)
     progress("Exporting the HTML report: drawing the plots…")
-    plots = await on_qt_thread(lambda: _draw_plots(session))
+    plots = await on_qt_thread(lambda: _draw_plots(session, report))
     progress("Exporting the HTML report: writing…")
     return await asyncio.to_thread(render_html_report, session, report, plots)
 
 
-def _draw_plots(session: LoadedSession) -> list[ReportPlot]:
+def _draw_plots(session: LoadedSession, report: AnalysisReport) -> list[ReportPlot]:
     from workbench.ui.plots.report_plots import render_report_plots
 
-    return render_report_plots(session)
+    return render_report_plots(session, report)
 
 
 async def on_qt_thread(draw: Callable[[], list[ReportPlot]]) -> list[ReportPlot]:

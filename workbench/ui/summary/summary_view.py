@@ -19,7 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workbench.core.analysis import METRICS_BY_KEY, AnalysisReport, CellMetrics, Effect
+from workbench.core.analysis import (
+    METRICS_BY_KEY,
+    AnalysisReport,
+    CellMetrics,
+    Effect,
+    divergence_cell,
+)
 from workbench.core.cost import CellCost, ProfileLookup, cell_costs
 from workbench.core.endpoints import EndpointProfile
 from workbench.core.format import (
@@ -56,6 +62,9 @@ COLUMNS = (
     ("TARr", "Total agreement rate: 1 when every raw output of the cell is identical"),
     ("Similarity", "Mean pairwise similarity (1 = identical): by words, or by meaning with "
                    "Edit > Semantic similarity model folder…"),
+    ("Diverges at", "Median word at which a response first departs from the most typical "
+                    "one (the medoid), over those not identical to it; at temperature 0 any "
+                    "departure is nondeterminism (see the Variation plots)"),
     ("Queued", "Share of requests the server kept waiting (keep-alives before the "
                      "first token): a sign of hitting its capacity"),
     ("Cut off", "Share of responses cut off at the token limit (finish_reason length)"),
@@ -75,7 +84,7 @@ EFFECT_COLUMNS = (
 NO_FINDINGS = "No detectable change between the levels."
 ANALYSING = "Analysing {n:,} attempts… findings and similarity appear here when it is done."
 # Columns core's cheap statistics (`quick_cells`) leave to the full analysis.
-QUICK_PENDING = frozenset({"Effective", "Modal", "Similarity", "Cost"})
+QUICK_PENDING = frozenset({"Effective", "Modal", "Similarity", "Diverges at", "Cost"})
 
 
 def cell_name(cell: CellMetrics) -> str:
@@ -100,6 +109,7 @@ def cell_row(cell: CellMetrics, cost: CellCost | None = None) -> list[str]:
         percent(cell.diversity.modal_agreement),
         fixed(cell.agreement.tar_raw, 0),
         fixed(cell.similarity.mean, 2),
+        divergence_cell(cell.similarity),
         percent(cell.queue_signal.share),
         percent(cell.lengths.length_cut_share),
         usd(cost.usd if cost is not None else None),
