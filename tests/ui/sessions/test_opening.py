@@ -17,7 +17,7 @@ from tests.helpers.ui import OFFSCREEN_NOISE
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 ANALYSIS_TIMEOUT_MS = 30_000
-LEFT_TO_THE_ANALYSIS = ("Effective", "Modal", "Similarity", "Cost")
+LEFT_TO_THE_ANALYSIS = ("Effective", "Modal", "Similarity", "Diverges at", "Cost")
 
 
 def table_rows(table: QTableWidget) -> list[dict[str, str]]:
