@@ -306,3 +306,80 @@ def test_ctrl_c_mid_chain_keeps_finished_steps_and_marks_the_chain(
         done = outcomes.count("ok")
         assert outcomes == ["ok"] * done + ["cancelled"] * (3 - done)
     assert any("cancelled" in outcomes for outcomes in steps.values())
+
+
+def test_workers_2_records_the_same_run_in_one_session(
+    sim_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "w.jsonl"
+    args = ["run", "--base-url", sim_url + "/v1", "--model", "sim-chat", "--prompt", "DNS"]
+    code = main(
+        [
+            *args,
+            "--concurrency",
+            "1,4",
+            "--repetitions",
+            "4",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "8 ok, 0 failed, 0 cancelled of 8 planned" in captured.out
+    loaded = load_session(out)
+    assert loaded.header.environment["workers"] == "2"
+    assert sorted(s.id for s in loaded.samples) == list(range(8))
+    assert [s.cell.level for s in loaded.samples].count(4) == 4
+
+
+def test_workers_must_be_auto_or_a_count(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--prompt", "x", "--workers", "0"])
+    assert exit_.value.code == 2
+    assert "--workers: '0' is not 'auto' or a whole number from 1" in capsys.readouterr().err
+
+
+def test_ctrl_c_to_the_process_group_cancels_a_sharded_run_cleanly(
+    sim_factory: object, tmp_path: Path
+) -> None:
+    root = sim_factory("--decode-ms", "30")  # type: ignore[operator]
+    out = tmp_path / "wc.jsonl"
+    command = ["run", "--base-url", root + "/v1", "--model", "sim-chat", "--prompt", "x"]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            *command,
+            "--repetitions",
+            "200",
+            "--max-tokens",
+            "40",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if out.exists() and len(out.read_bytes().splitlines()) >= 4:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C does: the workers get it too
+    stdout, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 1, stderr
+    assert "run cancelled" in stdout
+    loaded = load_session(out)
+    assert loaded.end is not None and loaded.end.cancelled
+    assert sum(loaded.end.counts.values()) == 200
+    assert loaded.end.counts["error"] == 0  # cut attempts are cancelled, not failed
+    assert "Traceback" not in stderr
