@@ -17,7 +17,8 @@ from workbench.core.events import AttemptStarted, Event, EventBus
 from workbench.core.journal import SessionJournal, load_session
 from workbench.core.plan import EndpointSpec, Params, Plan, RunSettings, Variant
 from workbench.core.runner import Runner
-from workbench.core.sharded import ShardedRunner, auto_workers, make_engine, split_level
+from workbench.core.sharded import ShardedRunner, make_engine, split_level
+from workbench.core.workers import auto_workers
 
 # Responses that last about a second: a level's attempts are all in flight together.
 SLOW = ("--decode-ms", "25", "--prefill-us-per-token", "0", "--batch-slowdown", "0")

@@ -18,8 +18,6 @@ at once; one that has not ended half a second later is killed.
 from __future__ import annotations
 
 import asyncio
-import math
-import os
 from time import perf_counter_ns
 from typing import Any
 
@@ -39,8 +37,8 @@ from workbench.core.events import (
 from workbench.core.plan import Plan
 from workbench.core.records import ErrorInfo, Sample, Timing
 from workbench.core.runner import Runner, RunResult, final_counts, new_session_id
+from workbench.core.workers import resolve_workers
 
-STREAMS_PER_WORKER = 500  # auto: one more worker for every 500 concurrent streams
 CANCEL_GRACE_S = 0.5
 
 
@@ -48,15 +46,9 @@ class WorkersFailed(RuntimeError):
     """Every worker ended before the plan was done (the message says why)."""
 
 
-def auto_workers(plan: Plan, cores: int | None = None) -> int:
-    """One loop unless the plan's highest level needs more than 500 streams per loop."""
-    cores = cores or os.cpu_count() or 1
-    return max(1, min(cores, math.ceil(max(plan.run.concurrency) / STREAMS_PER_WORKER)))
-
-
 def make_engine(plan: Plan, *, workers: int | None = 1, **kwargs: Any) -> Runner | ShardedRunner:
     """The engine for `plan`: `workers` processes (None: auto_workers), 1 = the plain Runner."""
-    count = auto_workers(plan) if workers is None else workers
+    count = resolve_workers(plan, workers)
     if count <= 1:
         return Runner(plan, **kwargs)
     return ShardedRunner(plan, workers=count, **kwargs)
