@@ -211,7 +211,8 @@ def render_report_plots(session: LoadedSession) -> list[ReportPlot]:
 def prewarm_imports() -> None:
     import importlib
 
-    for name in ("workbench.core.runner", "workbench.core.probe", "workbench.core.export"):
+    engine = ("workbench.core.runner", "workbench.core.sharded")
+    for name in (*engine, "workbench.core.probe", "workbench.core.export"):
         importlib.import_module(name)
 
 
