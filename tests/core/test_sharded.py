@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from workbench.core.events import AttemptStarted, Event, EventBus
@@ -206,3 +207,30 @@ async def test_a_worker_that_cannot_start_is_a_clear_error(
     runner = ShardedRunner(make_plan([2], 2), base_url=sim_url + "/v1", workers=2)
     with pytest.raises(WorkersFailed, match="worker 1 of 2"):
         await runner.run()
+
+
+async def test_retries_point_at_the_session_ids_of_what_they_retry(sim_factory: Any) -> None:
+    root = sim_factory("--zero-delay", "--fault", "503=0.5", "--seed", "3")
+    plan = msgspec.structs.replace(
+        make_plan([4], repetitions=10),
+        run=RunSettings(concurrency=[4], repetitions=10, retries=3, backoff_base=0.01),
+    )
+    result = await ShardedRunner(plan, base_url=root + "/v1", workers=2).run()
+    by_id = {s.id: s for s in result.samples}
+    retries = [s for s in result.samples if s.retry_of is not None]
+    assert retries  # half the attempts fail: some are retried
+    for sample in retries:
+        earlier = by_id[sample.retry_of]  # type: ignore[index]
+        assert earlier.outcome == "error" and earlier.id < sample.id
+        assert (earlier.cell, earlier.repetition) == (sample.cell, sample.repetition)
+        assert earlier.attempt + 1 == sample.attempt
+    assert sum(result.counts.values()) == result.planned == 20
+    assert len(result.final_samples) == 20
+
+
+async def test_open_loop_arrivals_are_split_over_the_workers(sim_url: str) -> None:
+    run = RunSettings(concurrency=[4], repetitions=3, mode="open", rate=40.0)
+    plan = msgspec.structs.replace(make_plan([4], repetitions=3), run=run)
+    result = await ShardedRunner(plan, base_url=sim_url + "/v1", workers=2).run()
+    assert result.counts == {"ok": 6, "error": 0, "cancelled": 0}
+    assert sorted(s.id for s in result.samples) == list(range(6))

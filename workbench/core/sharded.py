@@ -118,6 +118,10 @@ class ShardedRunner:
         self.bus.emit(RunStarted(self.session, self.plan, self._result.planned, self.workers))
         try:
             await self._drive()
+        except BaseException:
+            for link in self._links:  # our caller was cancelled (or we failed): stop now
+                link.send(_wire.Cancel())
+            raise
         finally:
             if not self._stop_reason:
                 self._stop_reason = "the run was stopped"
@@ -157,6 +161,8 @@ class ShardedRunner:
     async def _start_workers(self) -> None:
         deltas = self.bus.wants_deltas
         for index in range(self.workers):
+            if self._cancel_requested:
+                break  # stopped while the others started: start no more
             link = WorkerLink(index, self.workers, self._on_message, self._api_key)
             self._links.append(link)
             # Each worker its own arrival stream: merged, independent Poisson streams are one.
@@ -167,7 +173,7 @@ class ShardedRunner:
             await link.start(_wire.Init(plan, self._base_url, self._api_key, self.session, deltas))
             self._burials.append(asyncio.ensure_future(self._bury_when_closed(link)))
             if self._cancel_requested:
-                link.send(_wire.Cancel())
+                link.send(_wire.Cancel())  # asked while its pipes were being connected
         await asyncio.gather(*(link.ready for link in self._links))
 
     async def _shutdown(self) -> None:
