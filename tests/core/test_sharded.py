@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from workbench.core.events import AttemptStarted, Event, EventBus
+from workbench.core.events import AttemptDelta, AttemptStarted, Event, EventBus
 from workbench.core.journal import SessionJournal, load_session
 from workbench.core.plan import EndpointSpec, Params, Plan, RunSettings, Variant
 from workbench.core.runner import Runner
@@ -234,3 +234,24 @@ async def test_open_loop_arrivals_are_split_over_the_workers(sim_url: str) -> No
     result = await ShardedRunner(plan, base_url=sim_url + "/v1", workers=2).run()
     assert result.counts == {"ok": 6, "error": 0, "cancelled": 0}
     assert sorted(s.id for s in result.samples) == list(range(6))
+
+
+async def test_streamed_text_arrives_coalesced_and_whole(sim_factory: Any) -> None:
+    root = sim_factory(*SLOW)
+    bus = EventBus()
+    text: dict[int, str] = {}
+    deltas: list[int] = []
+
+    def collect(event: Event) -> None:
+        if isinstance(event, AttemptDelta):
+            deltas.append(event.id)
+            text[event.id] = text.get(event.id, "") + event.content
+
+    bus.subscribe(collect, deltas=True)
+    plan = make_plan([2], repetitions=1)
+    result = await ShardedRunner(plan, base_url=root + "/v1", workers=2, bus=bus).run()
+    assert result.counts["ok"] == 2
+    for sample in result.samples:
+        assert text[sample.id] == sample.text  # every piece, in order, under the session's id
+        # ~40 chunks over about a second, sent at most every 0.1 s: far fewer deltas.
+        assert 1 <= deltas.count(sample.id) < len(sample.timing.content_offsets_ns)

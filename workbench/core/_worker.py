@@ -114,10 +114,23 @@ class _WorkerRunner(Runner):
             self.outbox.send(_wire.LevelDone(command.level))
 
 
-def _forwarder(outbox: _Outbox) -> object:
-    def forward(event: Event) -> None:
+# Streamed text goes to the parent at most this often per attempt: the window redraws at
+# ~30 Hz, and 2,000 streams' chunks one frame each would be 40,000 frames a second for the
+# parent (the Qt thread, in the window) to decode.
+DELTA_INTERVAL_S = 0.1
+
+
+class _Forwarder:
+    """The worker's events as frames; text deltas coalesced per attempt (DELTA_INTERVAL_S)."""
+
+    def __init__(self, outbox: _Outbox) -> None:
+        self._outbox = outbox
+        self._text: dict[int, tuple[list[str], list[str]]] = {}
+        self._timer: asyncio.TimerHandle | None = None
+
+    def __call__(self, event: Event) -> None:
         if isinstance(event, AttemptStarted):
-            outbox.send(
+            self._outbox.send(
                 _wire.Started(
                     event.id,
                     event.cell,
@@ -128,11 +141,26 @@ def _forwarder(outbox: _Outbox) -> object:
                 )
             )
         elif isinstance(event, AttemptDelta):
-            outbox.send(_wire.Delta(event.id, event.content, event.reasoning))
+            content, reasoning = self._text.setdefault(event.id, ([], []))
+            content.append(event.content)
+            reasoning.append(event.reasoning)
+            if self._timer is None:
+                loop = asyncio.get_running_loop()
+                self._timer = loop.call_later(DELTA_INTERVAL_S, self.flush_text)
         elif isinstance(event, AttemptFinished):
-            outbox.send(_wire.Finished(event.sample, event.final))
+            self._send_text(event.sample.id)  # its last text before its end
+            self._outbox.send(_wire.Finished(event.sample, event.final))
 
-    return forward
+    def flush_text(self) -> None:
+        self._timer = None
+        for attempt_id in list(self._text):
+            self._send_text(attempt_id)
+
+    def _send_text(self, attempt_id: int) -> None:
+        parts = self._text.pop(attempt_id, None)
+        if parts is not None:
+            content, reasoning = parts
+            self._outbox.send(_wire.Delta(attempt_id, "".join(content), "".join(reasoning)))
 
 
 async def serve(channel_fd: int) -> int:
@@ -145,7 +173,7 @@ async def serve(channel_fd: int) -> int:
         await outbox.close()
         return 0
     bus = EventBus()
-    bus.subscribe(_forwarder(outbox), deltas=init.deltas)  # type: ignore[arg-type]
+    bus.subscribe(_Forwarder(outbox), deltas=init.deltas)
     runner = _WorkerRunner(
         init.plan, base_url=init.base_url, api_key=init.api_key, bus=bus, session_id=init.session
     )
