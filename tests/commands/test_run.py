@@ -7,12 +7,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from workbench.cli import main
-from workbench.core.journal import load_session
+from workbench.core.journal import LoadedSession, load_session
 
 
 def test_run_prints_a_table_per_level_and_the_session_path(
@@ -197,20 +198,29 @@ def test_ctrl_c_cancels_cleanly_and_keeps_finished_attempts(
         "--out",
         str(out),
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    loaded = _interrupt_once_journaled(proc, out, lambda: proc.send_signal(signal.SIGINT))
+    assert loaded.end is not None and loaded.end.counts["ok"] >= 3
+
+
+def _interrupt_once_journaled(
+    proc: subprocess.Popen[str], out: Path, interrupt: Callable[[], None]
+) -> LoadedSession:
+    """Ctrl+C (`interrupt`) once the session file has 3 attempts; the run ends cancelled
+    with its 200 planned requests accounted for, exit status 1, no traceback."""
+    deadline = time.monotonic() + 60  # a hang guard: polling a file, not timing anything
+    while time.monotonic() < deadline and proc.poll() is None:
         if out.exists() and len(out.read_bytes().splitlines()) >= 4:
             break
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    interrupt()
     stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 1, stderr
     assert "run cancelled" in stdout
+    assert "Traceback" not in stderr
     loaded = load_session(out)
     assert loaded.end is not None and loaded.end.cancelled
     assert sum(loaded.end.counts.values()) == 200
-    assert loaded.end.counts["ok"] >= 3
-    assert "Traceback" not in stderr
+    return loaded
 
 
 CHAIN_PLAN = Path(__file__).resolve().parents[2] / "resources" / "plans" / "chain.toml"
@@ -369,17 +379,6 @@ def test_ctrl_c_to_the_process_group_cancels_a_sharded_run_cleanly(
         text=True,
         start_new_session=True,  # its own process group, as a terminal's foreground job
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        if out.exists() and len(out.read_bytes().splitlines()) >= 4:
-            break
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl+C does: the workers get it too
-    stdout, stderr = proc.communicate(timeout=30)
-    assert proc.returncode == 1, stderr
-    assert "run cancelled" in stdout
-    loaded = load_session(out)
-    assert loaded.end is not None and loaded.end.cancelled
-    assert sum(loaded.end.counts.values()) == 200
-    assert loaded.end.counts["error"] == 0  # cut attempts are cancelled, not failed
-    assert "Traceback" not in stderr
+    # What Ctrl+C in a terminal does: the whole process group, the workers too, gets SIGINT.
+    loaded = _interrupt_once_journaled(proc, out, lambda: os.killpg(proc.pid, signal.SIGINT))
+    assert loaded.end is not None and loaded.end.counts["error"] == 0  # cancelled, not failed

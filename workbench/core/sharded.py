@@ -35,11 +35,13 @@ from workbench.core.events import (
     RunStarted,
 )
 from workbench.core.plan import Plan
-from workbench.core.records import ErrorInfo, Sample, Timing
+from workbench.core.records import ErrorClass, ErrorInfo, Sample, Timing
 from workbench.core.runner import Runner, RunResult, final_counts, new_session_id
 from workbench.core.workers import resolve_workers
 
 CANCEL_GRACE_S = 0.5
+# What a worker's start message says of an attempt, by the Sample's names for it.
+_STARTED_FIELDS = ("id", "cell", "repetition", "attempt", "retry_of")
 
 
 class WorkersFailed(RuntimeError):
@@ -247,20 +249,20 @@ class ShardedRunner:
         link.level_over()
 
     def _lost_sample(self, attempt: OpenAttempt, reason: str, *, cancelled: bool) -> Sample:
+        """The record of an attempt its worker took with it: what its start said, and why."""
         started = attempt.started
+        timing = Timing(
+            send_wall=started.send_wall,
+            send_mono_ns=attempt.send_mono_ns,
+            e2e_ns=perf_counter_ns() - attempt.send_mono_ns,
+        )
+        error_class: ErrorClass = "cancelled" if cancelled else "connection"
+        as_started = {k: getattr(started, k) for k in _STARTED_FIELDS}
         return Sample(
+            **as_started,
             session=self.session,
-            id=started.id,
-            cell=started.cell,
-            repetition=started.repetition,
-            attempt=started.attempt,
-            retry_of=started.retry_of,
             outcome="cancelled" if cancelled else "error",
-            error=ErrorInfo(error_class="cancelled" if cancelled else "connection", message=reason),
-            timing=Timing(
-                send_wall=started.send_wall,
-                send_mono_ns=attempt.send_mono_ns,
-                e2e_ns=perf_counter_ns() - attempt.send_mono_ns,
-            ),
+            error=ErrorInfo(error_class=error_class, message=reason),
+            timing=timing,
             stream=self.plan.params.stream,
         )
