@@ -255,3 +255,23 @@ async def test_streamed_text_arrives_coalesced_and_whole(sim_factory: Any) -> No
         assert text[sample.id] == sample.text  # every piece, in order, under the session's id
         # ~40 chunks over about a second, sent at most every 0.1 s: far fewer deltas.
         assert 1 <= deltas.count(sample.id) < len(sample.timing.content_offsets_ns)
+
+
+def test_the_program_itself_starts_a_worker_where_there_is_no_interpreter(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workbench.core.workers import WORKER_COMMAND, worker_command
+
+    assert worker_command()[1:] == ["-m", "workbench.core._worker"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert worker_command() == [sys.executable, WORKER_COMMAND]
+    # `workbench _engine-worker` is that worker: its stdin pipe closed at once (the parent
+    # gone before a word), it ends.
+    done = subprocess.run(
+        [sys.executable, "-m", "workbench", WORKER_COMMAND],
+        input=b"",
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b""

@@ -7,13 +7,13 @@ import asyncio
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter_ns
 
 from workbench.core import _wire
 from workbench.core.redact import redact_text
+from workbench.core.workers import worker_command
 
 _STDERR_TAIL = 4096
 REAP_WAIT_S = 1.0
@@ -86,7 +86,7 @@ class WorkerLink:
         env = {k: v for k, v in os.environ.items() if not self._key or v != self._key}
         # Popen returns once the child is started; it never waits for it.
         self.proc = subprocess.Popen(  # noqa: ASYNC220
-            [sys.executable, "-m", "workbench.core._worker"],
+            worker_command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from typing import TYPE_CHECKING, Protocol
 
 from workbench.core.plan import Plan
@@ -17,6 +18,16 @@ if TYPE_CHECKING:
 STREAMS_PER_WORKER = 500
 # The counts the window offers besides Auto.
 WORKER_CHOICES = (1, 2, 4, 8)
+# A frozen build has no interpreter to run `-m workbench.core._worker`: the program itself is
+# started with this first argument instead (workbench.cli hands it to the worker, unlisted).
+WORKER_COMMAND = "_engine-worker"
+
+
+def worker_command() -> list[str]:
+    """The command line of one engine worker process: never a key, never a setting."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, WORKER_COMMAND]
+    return [sys.executable, "-m", "workbench.core._worker"]
 
 
 def auto_workers(plan: Plan, cores: int | None = None) -> int:
