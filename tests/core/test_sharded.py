@@ -14,7 +14,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from workbench.core.events import AttemptDelta, AttemptStarted, Event, EventBus
+from workbench.core.events import AttemptDelta, AttemptStarted, Event, EventBus, LevelStarted
 from workbench.core.journal import SessionJournal, load_session
 from workbench.core.plan import EndpointSpec, Params, Plan, RunSettings, Variant
 from workbench.core.runner import Runner
@@ -275,3 +275,24 @@ def test_the_program_itself_starts_a_worker_where_there_is_no_interpreter(
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == b""
+
+
+async def test_a_knee_search_across_workers_finds_what_one_loop_finds(
+    sim_factory: Any, tmp_path: Path
+) -> None:
+    from tests.core.test_knee import CAPACITY_2, knee_plan
+
+    root = sim_factory(*CAPACITY_2)
+    bus = EventBus()
+    started: list[LevelStarted] = []
+    bus.subscribe(lambda e: started.append(e) if isinstance(e, LevelStarted) else None)
+    journal = SessionJournal(tmp_path / "knee.jsonl")
+    bus.subscribe(journal.on_event)
+    plan = knee_plan(knee_min_gain=0.3)  # as tests/core/test_knee.py with one loop
+    result = await ShardedRunner(plan, base_url=root + "/v1", workers=2, bus=bus).run()
+    assert result.knee is not None and result.knee.knee == 2
+    assert result.levels == [1, 2, 4] and [e.level for e in started] == [1, 2, 4]
+    assert [e.planned for e in started] == [4, 12, 28]
+    assert result.counts == {"ok": 28, "error": 0, "cancelled": 0}
+    session = load_session(tmp_path / "knee.jsonl")
+    assert session.end is not None and session.end.levels == [1, 2, 4]

@@ -34,6 +34,7 @@ from workbench.core.events import (
     RunFinished,
     RunStarted,
 )
+from workbench.core.knee import LevelLoad, decide, measure_level
 from workbench.core.plan import Plan
 from workbench.core.records import ErrorClass, ErrorInfo, Sample, Timing
 from workbench.core.runner import Runner, RunResult, final_counts, new_session_id
@@ -92,7 +93,10 @@ class ShardedRunner:
         self._stop_reason = ""  # set when we end the workers ourselves
         self._burials: list[asyncio.Task[None]] = []
         self._all_died = False  # every worker ended with levels still to run
-        self._result = RunResult(session=self.session, planned=plan.total_requests())
+        # A knee search plans each level's requests only when it starts that level.
+        searching = plan.run.search == "knee"
+        planned = plan.level_requests(1) if searching else plan.total_requests()
+        self._result = RunResult(session=self.session, planned=planned)
 
     @property
     def in_flight(self) -> int:
@@ -131,7 +135,11 @@ class ShardedRunner:
         result = self._result
         result.cancelled = self._cancel_requested
         result.counts = final_counts(result)
-        self.bus.emit(RunFinished(self.session, dict(result.counts), result.cancelled))
+        self.bus.emit(
+            RunFinished(
+                self.session, dict(result.counts), result.cancelled, levels=list(result.levels)
+            )
+        )
         if self._all_died and not result.cancelled:
             raise WorkersFailed("every worker stopped: " + "; ".join(result.notes))
         return result
@@ -140,25 +148,45 @@ class ShardedRunner:
 
     async def _drive(self) -> None:
         await self._start_workers()
-        variants = len(self.plan.all_variants())
-        for level in self.plan.run.concurrency:
-            live = [link for link in self._links if link.alive]
-            if self._cancel_requested:
+        if self.plan.run.search != "knee":
+            for level in self.plan.run.concurrency:
+                if not await self._run_level(level):
+                    return
+            return
+        # A knee search, as Runner._search_knee: the parent holds every sample, so it decides.
+        loads: list[LevelLoad] = []
+        next_level: int | None = 1
+        while next_level is not None:
+            level = next_level
+            if self._result.levels:  # the first level's requests were planned at the start
+                self._result.planned += self.plan.level_requests(level)
+            first = len(self._result.samples)
+            if not await self._run_level(level):
                 return
-            if not live:
-                self._all_died = True
-                return
-            self.bus.emit(LevelStarted(level))
-            jobs = variants * self.plan.run.repetitions
-            shares = split_level(jobs, level, len(live))
-            waits = []
-            for link, (slots, indexes) in zip(live, shares, strict=False):
-                rate = None
-                if self.plan.run.rate is not None:
-                    rate = self.plan.run.rate * len(indexes) / jobs  # Poisson split: still Poisson
-                waits.append(link.expect_level())
-                link.send(_wire.Level(level, slots, rate, indexes))
-            await asyncio.gather(*waits)
+            loads.append(measure_level(level, self._result.samples[first:], self.plan.run.slo))
+            self._result.knee = decide(loads, self.plan.run)
+            next_level = self._result.knee.next_level
+
+    async def _run_level(self, level: int) -> bool:
+        """One level over the live workers, to its end. False: no level can run any more."""
+        live = [link for link in self._links if link.alive]
+        if self._cancel_requested:
+            return False
+        if not live:
+            self._all_died = True
+            return False
+        self._result.levels.append(level)
+        self.bus.emit(LevelStarted(level, self._result.planned))
+        jobs = self.plan.level_requests(level)
+        waits = []
+        for link, (slots, indexes) in zip(live, split_level(jobs, level, len(live)), strict=False):
+            rate = None
+            if self.plan.run.rate is not None:
+                rate = self.plan.run.rate * len(indexes) / jobs  # Poisson split: still Poisson
+            waits.append(link.expect_level())
+            link.send(_wire.Level(level, slots, rate, indexes))
+        await asyncio.gather(*waits)
+        return True
 
     async def _start_workers(self) -> None:
         deltas = self.bus.wants_deltas

@@ -31,10 +31,11 @@ def worker_command() -> list[str]:
 
 
 def auto_workers(plan: Plan, cores: int | None = None) -> int:
-    """One loop unless the plan's highest level needs more than 500 streams per loop; then
-    one worker per 500 streams, at most one per CPU core."""
+    """One loop unless the plan's highest level (of a knee search: the highest it may reach)
+    needs more than 500 streams per loop; then one worker per 500 streams, at most one per
+    CPU core."""
     cores = cores or os.cpu_count() or 1
-    return max(1, min(cores, math.ceil(max(plan.run.concurrency) / STREAMS_PER_WORKER)))
+    return max(1, min(cores, math.ceil(max(plan.levels()) / STREAMS_PER_WORKER)))
 
 
 def resolve_workers(plan: Plan, workers: int | None) -> int:
