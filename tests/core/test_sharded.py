@@ -229,7 +229,7 @@ async def test_retries_point_at_the_session_ids_of_what_they_retry(sim_factory: 
 
 
 async def test_open_loop_arrivals_are_split_over_the_workers(sim_url: str) -> None:
-    run = RunSettings(concurrency=[4], repetitions=3, mode="open", rate=40.0)
+    run = RunSettings(concurrency=[4], repetitions=3, arrival="open", rate=40.0)
     plan = msgspec.structs.replace(make_plan([4], repetitions=3), run=run)
     result = await ShardedRunner(plan, base_url=sim_url + "/v1", workers=2).run()
     assert result.counts == {"ok": 6, "error": 0, "cancelled": 0}
@@ -296,3 +296,40 @@ async def test_a_knee_search_across_workers_finds_what_one_loop_finds(
     assert result.counts == {"ok": 28, "error": 0, "cancelled": 0}
     session = load_session(tmp_path / "knee.jsonl")
     assert session.end is not None and session.end.levels == [1, 2, 4]
+
+
+async def test_chains_run_whole_inside_workers_and_keep_their_session_numbers(
+    sim_factory: Any,
+) -> None:
+    from tests.core.test_chains import by_chain, chain_plan
+
+    root = sim_factory("--zero-delay", "--fault", "500=0.3", "--seed", "5")
+    steps = ["Start from {{input}}.", "Then [{{previous}}]", "Last: {{previous}}"]
+    plan = chain_plan(steps, inputs=["alpha"])
+    plan = msgspec.structs.replace(plan, run=msgspec.structs.replace(plan.run, concurrency=[1, 2]))
+    one = await Runner(plan, base_url=root + "/v1").run()
+    result = await ShardedRunner(plan, base_url=root + "/v1", workers=2).run()
+    assert sum(result.counts.values()) == result.planned == one.planned == 12  # 2 levels x 2 x 3
+    chains = by_chain(result)
+    assert sorted(chains) == sorted(by_chain(one)) == [0, 1, 2, 3]
+    for samples in chains.values():  # every chain on record whole: steps in order, a failed
+        assert [s.cell.step for s in samples] == [1, 2, 3]  # step's successors not sent
+        outcomes = [s.outcome for s in samples]
+        if "error" in outcomes:
+            after = outcomes[outcomes.index("error") + 1 :]
+            assert all(o == "cancelled" for o in after)
+    assert len({s.id for s in result.samples}) == len(result.samples)
+
+
+async def test_a_worker_that_cannot_read_its_orders_says_so_instead_of_hanging(
+    sim_url: str,
+) -> None:
+    from workbench.core.sharded import WorkersFailed
+
+    # Built without validation (as a newer program's plan would reach an older worker).
+    plan = msgspec.structs.replace(
+        make_plan([2], 1),
+        run=RunSettings(concurrency=[2], repetitions=1, mode="open"),  # type: ignore[arg-type]
+    )
+    with pytest.raises(WorkersFailed, match="cannot read the parent's message"):
+        await ShardedRunner(plan, base_url=sim_url + "/v1", workers=2).run()

@@ -64,6 +64,7 @@ class Started(msgspec.Struct, tag=True):
     attempt: int
     send_wall: float
     retry_of: int | None  # the worker's id of the attempt this one retries
+    chain: int | None  # in a chain plan: the chain's number within the session
 
 
 class Delta(msgspec.Struct, tag=True):

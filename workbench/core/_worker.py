@@ -19,6 +19,8 @@ import os
 import signal
 import sys
 
+import msgspec
+
 from workbench.core import _wire
 from workbench.core.events import AttemptDelta, AttemptFinished, AttemptStarted, Event, EventBus
 from workbench.core.redact import redact_text
@@ -74,16 +76,24 @@ class _Inbox(asyncio.Protocol):
         self._finished = False
 
     def data_received(self, data: bytes) -> None:
-        for message in self._reader.feed(data):
-            if isinstance(message, _wire.Init):
-                self.init.set_result(message)
-            elif isinstance(message, _wire.Level):
-                self.levels.put_nowait(message)
-            elif isinstance(message, _wire.Finish):
-                self._finished = True
-                self.levels.put_nowait(None)
-            elif isinstance(message, _wire.Cancel):
-                self.cancel()
+        try:
+            for message in self._reader.feed(data):
+                self._take(message)
+        except msgspec.DecodeError as exc:
+            # A parent of another version: say so and end (the parent reports it).
+            print(f"workbench worker: cannot read the parent's message: {exc}", file=sys.stderr)
+            os._exit(2)
+
+    def _take(self, message: object) -> None:
+        if isinstance(message, _wire.Init):
+            self.init.set_result(message)
+        elif isinstance(message, _wire.Level):
+            self.levels.put_nowait(message)
+        elif isinstance(message, _wire.Finish):
+            self._finished = True
+            self.levels.put_nowait(None)
+        elif isinstance(message, _wire.Cancel):
+            self.cancel()
 
     def eof_received(self) -> bool:
         if not self._finished:
@@ -138,6 +148,7 @@ class _Forwarder:
                     event.attempt,
                     event.send_wall,
                     event.retry_of,
+                    event.chain,
                 )
             )
         elif isinstance(event, AttemptDelta):

@@ -39,6 +39,7 @@ class AttemptStarted:
     in_flight: int
     send_wall: float
     retry_of: int | None = None  # id of the attempt this one retries
+    chain: int | None = None  # in a chain plan: the chain's number within the session
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,10 +2,9 @@
 
 Concurrency levels run one after another (a sweep). Within a level, closed loop keeps exactly
 C requests in flight until the level's requests are done; open loop sends Poisson arrivals
-at a fixed rate, at most C in flight. A chain plan does the same with chains in place of
-requests (core/chains.py: steps in order inside a chain). Every attempt is one Sample; every
-planned request ends in exactly one state (ok, error or cancelled), and the counts add up to
-the plan's total.
+at a fixed rate, at most C in flight. A chain plan runs chains in place of requests
+(core/chains.py). Every attempt is one Sample; every planned request ends in exactly one
+state (ok, error or cancelled), and the counts add up to the plan's total.
 """
 
 from __future__ import annotations
@@ -352,6 +351,7 @@ class Runner:
                     spec.in_flight,
                     time.time(),
                     retry_of,
+                    job.chain,
                 )
             )
             emit = self.bus.emit if self.bus.wants_deltas else None

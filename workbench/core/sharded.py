@@ -42,7 +42,7 @@ from workbench.core.workers import resolve_workers
 
 CANCEL_GRACE_S = 0.5
 # What a worker's start message says of an attempt, by the Sample's names for it.
-_STARTED_FIELDS = ("id", "cell", "repetition", "attempt", "retry_of")
+_STARTED_FIELDS = ("id", "cell", "repetition", "attempt", "retry_of", "chain")
 
 
 class WorkersFailed(RuntimeError):
@@ -177,9 +177,15 @@ class ShardedRunner:
             return False
         self._result.levels.append(level)
         self.bus.emit(LevelStarted(level, self._result.planned))
-        jobs = self.plan.level_requests(level)
+        # What a worker's slot runs: a request, or in a chain plan a chain (steps in order).
+        chain = self.plan.run.mode == "chain"
+        jobs = self.plan.chains_per_level() if chain else self.plan.level_requests(level)
+        shares = split_level(jobs, level, len(live))
+        # Every live worker hears of every level, an idle one with an empty share: each
+        # numbers a chain plan's chains by the chains of all levels before.
+        shares += [(0, [])] * (len(live) - len(shares))
         waits = []
-        for link, (slots, indexes) in zip(live, split_level(jobs, level, len(live)), strict=False):
+        for link, (slots, indexes) in zip(live, shares, strict=True):
             rate = None
             if self.plan.run.rate is not None:
                 rate = self.plan.run.rate * len(indexes) / jobs  # Poisson split: still Poisson
@@ -254,13 +260,15 @@ class ShardedRunner:
 
     def _finished(self, link: WorkerLink, sample: Sample, final: bool) -> None:
         attempt = link.open.pop(sample.id, None)
-        if attempt is None:
-            return  # never started as far as we know: cannot be numbered
-        self._in_flight -= 1
         retry_of = None if sample.retry_of is None else link.ids.get(sample.retry_of)
-        sample = msgspec.structs.replace(
-            sample, id=attempt.id, retry_of=retry_of, in_flight_at_start=attempt.in_flight
-        )
+        if attempt is not None:
+            self._in_flight -= 1
+            sample = msgspec.structs.replace(
+                sample, id=attempt.id, retry_of=retry_of, in_flight_at_start=attempt.in_flight
+            )
+        else:  # never sent (a chain's steps after one that failed): numbered as it comes
+            sample = msgspec.structs.replace(sample, id=self._next_id, retry_of=retry_of)
+            self._next_id += 1
         self._result.samples.append(sample)
         self.bus.emit(AttemptFinished(sample, final))
 
