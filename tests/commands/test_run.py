@@ -125,8 +125,19 @@ def test_a_misspelt_plan_key_runs_nothing_and_says_what_was_meant(
     plan = tmp_path / "plan.toml"
     plan.write_text('user = "Explain DNS"\n[run]\nrepetitons = 3\n')
     out = tmp_path / "never.jsonl"
-    code = main(["run", str(plan), "--base-url", sim_url + "/v1", "--model", "echo",
-                 "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "run",
+            str(plan),
+            "--base-url",
+            sim_url + "/v1",
+            "--model",
+            "echo",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2
     assert captured.err.strip() == (
@@ -148,8 +159,9 @@ def test_an_unknown_key_in_the_endpoints_file_runs_nothing(
     code = main(["run", "--endpoint", "box", "--prompt", "x", "--out", str(out), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"--endpoint: {profiles}: profiles[0].bse_url: unknown field; did you mean base_url?" \
-        in err
+    assert (
+        f"--endpoint: {profiles}: profiles[0].bse_url: unknown field; did you mean base_url?" in err
+    )
     assert not out.exists()
 
 
@@ -230,9 +242,21 @@ def test_the_sample_chain_plan_runs_and_prints_a_row_per_step(
     sim_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "chain.jsonl"
-    code = main(["run", str(CHAIN_PLAN), "--base-url", sim_url + "/v1", "--model", "sim-chat",
-                 "--repetitions", "2",
-                 "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "run",
+            str(CHAIN_PLAN),
+            "--base-url",
+            sim_url + "/v1",
+            "--model",
+            "sim-chat",
+            "--repetitions",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     table = [line.split() for line in captured.out.splitlines()]
@@ -287,14 +311,15 @@ def test_ctrl_c_mid_chain_keeps_finished_steps_and_marks_the_chain(
     plan = tmp_path / "long-chain.toml"
     plan.write_text(
         '[run]\nmode = "chain"\nconcurrency = [2]\nrepetitions = 50\n'
-        '[params]\nmax_tokens = 30\n'
+        "[params]\nmax_tokens = 30\n"
         '[[steps]]\nuser = "Explain DNS"\n[[steps]]\nuser = "Shorten: {{previous}}"\n'
         '[[steps]]\nuser = "Again: {{previous}}"\n',
         encoding="utf-8",
     )
     out = tmp_path / "c.jsonl"
-    proc = _workbench("run", str(plan), "--base-url", root + "/v1", "--model", "sim-chat",
-                      "--out", str(out))
+    proc = _workbench(
+        "run", str(plan), "--base-url", root + "/v1", "--model", "sim-chat", "--out", str(out)
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if out.exists() and len(out.read_bytes().splitlines()) >= 5:

@@ -137,14 +137,22 @@ def register(subparsers: Any) -> None:
         help="goodput objective for the knee search, repeatable: ttft_ms, ttfr_ms, tpot_ms,"
         " e2e_ms (e.g. --slo ttft_ms=500)",
     )
-    load.add_argument("--timeout", type=float, metavar="S",
-                      help=f"total time per attempt ({defaults.total_timeout:g})")
-    load.add_argument("--first-token-timeout", type=float, metavar="S",
-                      help=f"({defaults.first_token_timeout:g})")
-    load.add_argument("--connect-timeout", type=float, metavar="S",
-                      help=f"({defaults.connect_timeout:g})")
     load.add_argument(
-        "--retries", type=int, metavar="N",
+        "--timeout",
+        type=float,
+        metavar="S",
+        help=f"total time per attempt ({defaults.total_timeout:g})",
+    )
+    load.add_argument(
+        "--first-token-timeout", type=float, metavar="S", help=f"({defaults.first_token_timeout:g})"
+    )
+    load.add_argument(
+        "--connect-timeout", type=float, metavar="S", help=f"({defaults.connect_timeout:g})"
+    )
+    load.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
         help=f"retries for 429, 5xx and connection errors ({defaults.retries})",
     )
     load.add_argument(

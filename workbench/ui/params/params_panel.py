@@ -298,7 +298,8 @@ class ParamsPanel(QWidget):
                     stream=self.stream_check.isChecked(),
                 ),
                 run=RunSettings(
-                    concurrency=levels, repetitions=self.repetitions_spin.value(),
+                    concurrency=levels,
+                    repetitions=self.repetitions_spin.value(),
                     **self.knee_box.fields(),  # type: ignore[arg-type]
                 ),
             )
