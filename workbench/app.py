@@ -59,7 +59,7 @@ if TYPE_CHECKING:
     from workbench.core.analysis import AnalysisReport
     from workbench.core.export import ReportPlot
     from workbench.core.journal import LoadedSession
-    from workbench.core.runner import Runner
+    from workbench.core.workers import RunEngine
 
 T = TypeVar("T")
 log = logging.getLogger("workbench")
@@ -139,12 +139,13 @@ def _drop_offscreen_notes() -> None:
     qInstallMessageHandler(handler)
 
 
-def make_runner(*args: Any, **kwargs: Any) -> Runner:
+def make_runner(*args: Any, **kwargs: Any) -> RunEngine:
     """The run engine, imported with the first run: aiohttp and httpx cost the window's
-    first frame a third of a second otherwise (benchmarks/start_time.py)."""
-    from workbench.core.runner import Runner
+    first frame a third of a second otherwise (benchmarks/start_time.py). `workers`: the
+    params panel's choice (None: auto), one loop or worker processes (core.sharded)."""
+    from workbench.core.sharded import make_engine
 
-    return Runner(*args, **kwargs)
+    return make_engine(*args, **kwargs)
 
 
 def build_services(
@@ -214,7 +215,8 @@ def render_report_plots(
 def prewarm_imports() -> None:
     import importlib
 
-    for name in ("workbench.core.runner", "workbench.core.probe", "workbench.core.export"):
+    engine = ("workbench.core.runner", "workbench.core.sharded")
+    for name in (*engine, "workbench.core.probe", "workbench.core.export"):
         importlib.import_module(name)
 
 

@@ -43,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args_list == ["--self-check"]:
         check: int = importlib.import_module("workbench.commands.self_check").run_self_check()
         return check
+    if args_list[:1] == ["_engine-worker"]:  # core.workers.WORKER_COMMAND (frozen builds)
+        from workbench.core._worker import main as worker_main
+
+        worker_main()  # exits with the worker's status
     # `workbench` alone and `workbench FILE` open the window.
     if not args_list or (args_list[0] not in COMMANDS and not args_list[0].startswith("-")):
         args_list = ["gui", *args_list]

@@ -7,12 +7,13 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from workbench.cli import main
-from workbench.core.journal import load_session
+from workbench.core.journal import LoadedSession, load_session
 
 
 def test_run_prints_a_table_per_level_and_the_session_path(
@@ -124,8 +125,19 @@ def test_a_misspelt_plan_key_runs_nothing_and_says_what_was_meant(
     plan = tmp_path / "plan.toml"
     plan.write_text('user = "Explain DNS"\n[run]\nrepetitons = 3\n')
     out = tmp_path / "never.jsonl"
-    code = main(["run", str(plan), "--base-url", sim_url + "/v1", "--model", "echo",
-                 "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "run",
+            str(plan),
+            "--base-url",
+            sim_url + "/v1",
+            "--model",
+            "echo",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 2
     assert captured.err.strip() == (
@@ -147,8 +159,9 @@ def test_an_unknown_key_in_the_endpoints_file_runs_nothing(
     code = main(["run", "--endpoint", "box", "--prompt", "x", "--out", str(out), "--quiet"])
     err = capsys.readouterr().err
     assert code == 2
-    assert f"--endpoint: {profiles}: profiles[0].bse_url: unknown field; did you mean base_url?" \
-        in err
+    assert (
+        f"--endpoint: {profiles}: profiles[0].bse_url: unknown field; did you mean base_url?" in err
+    )
     assert not out.exists()
 
 
@@ -197,20 +210,29 @@ def test_ctrl_c_cancels_cleanly_and_keeps_finished_attempts(
         "--out",
         str(out),
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    loaded = _interrupt_once_journaled(proc, out, lambda: proc.send_signal(signal.SIGINT))
+    assert loaded.end is not None and loaded.end.counts["ok"] >= 3
+
+
+def _interrupt_once_journaled(
+    proc: subprocess.Popen[str], out: Path, interrupt: Callable[[], None]
+) -> LoadedSession:
+    """Ctrl+C (`interrupt`) once the session file has 3 attempts; the run ends cancelled
+    with its 200 planned requests accounted for, exit status 1, no traceback."""
+    deadline = time.monotonic() + 60  # a hang guard: polling a file, not timing anything
+    while time.monotonic() < deadline and proc.poll() is None:
         if out.exists() and len(out.read_bytes().splitlines()) >= 4:
             break
         time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
+    interrupt()
     stdout, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 1, stderr
     assert "run cancelled" in stdout
+    assert "Traceback" not in stderr
     loaded = load_session(out)
     assert loaded.end is not None and loaded.end.cancelled
     assert sum(loaded.end.counts.values()) == 200
-    assert loaded.end.counts["ok"] >= 3
-    assert "Traceback" not in stderr
+    return loaded
 
 
 CHAIN_PLAN = Path(__file__).resolve().parents[2] / "resources" / "plans" / "chain.toml"
@@ -220,9 +242,21 @@ def test_the_sample_chain_plan_runs_and_prints_a_row_per_step(
     sim_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "chain.jsonl"
-    code = main(["run", str(CHAIN_PLAN), "--base-url", sim_url + "/v1", "--model", "sim-chat",
-                 "--repetitions", "2",
-                 "--out", str(out), "--quiet"])
+    code = main(
+        [
+            "run",
+            str(CHAIN_PLAN),
+            "--base-url",
+            sim_url + "/v1",
+            "--model",
+            "sim-chat",
+            "--repetitions",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     table = [line.split() for line in captured.out.splitlines()]
@@ -277,14 +311,15 @@ def test_ctrl_c_mid_chain_keeps_finished_steps_and_marks_the_chain(
     plan = tmp_path / "long-chain.toml"
     plan.write_text(
         '[run]\nmode = "chain"\nconcurrency = [2]\nrepetitions = 50\n'
-        '[params]\nmax_tokens = 30\n'
+        "[params]\nmax_tokens = 30\n"
         '[[steps]]\nuser = "Explain DNS"\n[[steps]]\nuser = "Shorten: {{previous}}"\n'
         '[[steps]]\nuser = "Again: {{previous}}"\n',
         encoding="utf-8",
     )
     out = tmp_path / "c.jsonl"
-    proc = _workbench("run", str(plan), "--base-url", root + "/v1", "--model", "sim-chat",
-                      "--out", str(out))
+    proc = _workbench(
+        "run", str(plan), "--base-url", root + "/v1", "--model", "sim-chat", "--out", str(out)
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if out.exists() and len(out.read_bytes().splitlines()) >= 5:
@@ -306,3 +341,69 @@ def test_ctrl_c_mid_chain_keeps_finished_steps_and_marks_the_chain(
         done = outcomes.count("ok")
         assert outcomes == ["ok"] * done + ["cancelled"] * (3 - done)
     assert any("cancelled" in outcomes for outcomes in steps.values())
+
+
+def test_workers_2_records_the_same_run_in_one_session(
+    sim_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "w.jsonl"
+    args = ["run", "--base-url", sim_url + "/v1", "--model", "sim-chat", "--prompt", "DNS"]
+    code = main(
+        [
+            *args,
+            "--concurrency",
+            "1,4",
+            "--repetitions",
+            "4",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "8 ok, 0 failed, 0 cancelled of 8 planned" in captured.out
+    loaded = load_session(out)
+    assert loaded.header.environment["workers"] == "2"
+    assert sorted(s.id for s in loaded.samples) == list(range(8))
+    assert [s.cell.level for s in loaded.samples].count(4) == 4
+
+
+def test_workers_must_be_auto_or_a_count(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--prompt", "x", "--workers", "0"])
+    assert exit_.value.code == 2
+    assert "--workers: '0' is not 'auto' or a whole number from 1" in capsys.readouterr().err
+
+
+def test_ctrl_c_to_the_process_group_cancels_a_sharded_run_cleanly(
+    sim_factory: object, tmp_path: Path
+) -> None:
+    root = sim_factory("--decode-ms", "30")  # type: ignore[operator]
+    out = tmp_path / "wc.jsonl"
+    command = ["run", "--base-url", root + "/v1", "--model", "sim-chat", "--prompt", "x"]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "workbench",
+            *command,
+            "--repetitions",
+            "200",
+            "--max-tokens",
+            "40",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    # What Ctrl+C in a terminal does: the whole process group, the workers too, gets SIGINT.
+    loaded = _interrupt_once_journaled(proc, out, lambda: os.killpg(proc.pid, signal.SIGINT))
+    assert loaded.end is not None and loaded.end.counts["error"] == 0  # cancelled, not failed

@@ -137,19 +137,48 @@ def register(subparsers: Any) -> None:
         help="goodput objective for the knee search, repeatable: ttft_ms, ttfr_ms, tpot_ms,"
         " e2e_ms (e.g. --slo ttft_ms=500)",
     )
-    load.add_argument("--timeout", type=float, metavar="S",
-                      help=f"total time per attempt ({defaults.total_timeout:g})")
-    load.add_argument("--first-token-timeout", type=float, metavar="S",
-                      help=f"({defaults.first_token_timeout:g})")
-    load.add_argument("--connect-timeout", type=float, metavar="S",
-                      help=f"({defaults.connect_timeout:g})")
     load.add_argument(
-        "--retries", type=int, metavar="N",
+        "--timeout",
+        type=float,
+        metavar="S",
+        help=f"total time per attempt ({defaults.total_timeout:g})",
+    )
+    load.add_argument(
+        "--first-token-timeout", type=float, metavar="S", help=f"({defaults.first_token_timeout:g})"
+    )
+    load.add_argument(
+        "--connect-timeout", type=float, metavar="S", help=f"({defaults.connect_timeout:g})"
+    )
+    load.add_argument(
+        "--retries",
+        type=int,
+        metavar="N",
         help=f"retries for 429, 5xx and connection errors ({defaults.retries})",
+    )
+    load.add_argument(
+        "--workers",
+        type=_workers,
+        default=None,
+        metavar="N",
+        help="engine processes, each with its own event loop and connections; 'auto' (the"
+        " default) is 1 up to 500 concurrent streams, then one per 500 up to the CPU count",
     )
     p.add_argument("--out", type=Path, metavar="FILE", help="session file (default: data folder)")
     p.add_argument("--quiet", action="store_true", help="no progress line")
     p.set_defaults(func=run)
+
+
+def _workers(text: str) -> int | None:
+    """`--workers`: 'auto' (None) or a count from 1."""
+    if text.strip().lower() == "auto":
+        return None
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not 'auto' or a whole number from 1")
+    return count
 
 
 def _fail(flag: str, message: str) -> int:
@@ -245,8 +274,15 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out or default_session_path(session_id)
     if out.exists():
         return _fail("--out", f"{out} exists; choose a new file (sessions are never overwritten)")
+    from workbench.core.sharded import WorkersFailed
+
     try:
-        result, journal = asyncio.run(_run(choice, session_id, out, quiet=args.quiet))
+        result, journal = asyncio.run(
+            _run(choice, session_id, out, quiet=args.quiet, workers=args.workers)
+        )
+    except WorkersFailed as exc:
+        print(f"workbench run: error: {exc}; finished attempts are in {out}", file=sys.stderr)
+        return 1
     finally:
         choice.close()
     from workbench.commands._table import level_table, total_cost
@@ -266,6 +302,8 @@ def run(args: argparse.Namespace) -> int:
         + (" (run cancelled)" if result.cancelled else "")
         + (f"; cost {cost}" if cost else "")
     )
+    for note in result.notes:
+        print(f"warning: {note}", file=sys.stderr)
     if journal.error is not None:
         print(
             f"warning: the session file could not be fully written: {journal.error}",
@@ -276,7 +314,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(
-    choice: EndpointChoice, session_id: str, out: Path, *, quiet: bool
+    choice: EndpointChoice, session_id: str, out: Path, *, quiet: bool, workers: int | None
 ) -> tuple[RunResult, SessionJournal]:
     import asyncio
     import signal
@@ -284,7 +322,7 @@ async def _run(
     from workbench.commands._progress import ProgressLine
     from workbench.core.events import EventBus
     from workbench.core.journal import SessionJournal
-    from workbench.core.runner import Runner
+    from workbench.core.sharded import make_engine
 
     bus = EventBus()
     journal = SessionJournal(out)
@@ -293,8 +331,13 @@ async def _run(
     if progress is not None:
         bus.subscribe(progress.on_event)
     base_url = await choice.base_url()
-    runner = Runner(
-        choice.plan, base_url=base_url, api_key=choice.api_key, bus=bus, session_id=session_id
+    runner = make_engine(
+        choice.plan,
+        workers=workers,
+        base_url=base_url,
+        api_key=choice.api_key,
+        bus=bus,
+        session_id=session_id,
     )
     loop = asyncio.get_running_loop()
     # Ctrl+C cancels the run cleanly: finished attempts stay in the journal.

@@ -19,6 +19,7 @@ class RunStarted:
     session: str
     plan: Plan
     total: int  # planned requests (retries come on top)
+    workers: int = 1  # engine processes (core.sharded); 1 is the single event loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,8 @@ class AttemptStarted:
     attempt: int
     in_flight: int
     send_wall: float
+    retry_of: int | None = None  # id of the attempt this one retries
+    chain: int | None = None  # in a chain plan: the chain's number within the session
 
 
 @dataclass(frozen=True, slots=True)

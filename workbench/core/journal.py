@@ -71,13 +71,17 @@ class LoadedSession:
     warnings: list[str] = field(default_factory=list)
 
 
-def environment() -> dict[str, str]:
-    return {
+def environment(*, workers: int = 1) -> dict[str, str]:
+    env = {
         "python": platform.python_version(),
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpus": str(os.cpu_count() or 0),
     }
+    if workers > 1:
+        # A sharded run (core.sharded) says so; its records are the same as one loop's.
+        env["workers"] = str(workers)
+    return env
 
 
 _encoder = msgspec.json.Encoder()
@@ -124,7 +128,7 @@ class SessionJournal:
             created=datetime.now(UTC).isoformat(timespec="seconds"),
             session=event.session,
             plan=event.plan,
-            environment=environment(),
+            environment=environment(workers=event.workers),
         )
         self._append(header)
 

@@ -2,10 +2,9 @@
 
 Concurrency levels run one after another (a sweep). Within a level, closed loop keeps exactly
 C requests in flight until the level's requests are done; open loop sends Poisson arrivals
-at a fixed rate, at most C in flight. A chain plan does the same with chains in place of
-requests (core/chains.py: steps in order inside a chain). Every attempt is one Sample; every
-planned request ends in exactly one state (ok, error or cancelled), and the counts add up to
-the plan's total.
+at a fixed rate, at most C in flight. A chain plan runs chains in place of requests
+(core/chains.py). Every attempt is one Sample; every planned request ends in exactly one
+state (ok, error or cancelled), and the counts add up to the plan's total.
 """
 
 from __future__ import annotations
@@ -66,6 +65,7 @@ class RunResult:
     cancelled: bool = False
     levels: list[int] = field(default_factory=list)  # the levels started, in order
     knee: KneeResult | None = None  # a knee search's outcome
+    notes: list[str] = field(default_factory=list)  # sharded: why a worker ended early
 
     @property
     def final_samples(self) -> list[Sample]:
@@ -119,6 +119,7 @@ class Runner:
         searching = plan.run.search == "knee"
         planned = plan.level_requests(1) if searching else plan.total_requests()
         self._result = RunResult(session=self.session, planned=planned)
+        self._chains_before = 0  # chains in the levels before: the next chain's number
         self._chains = ChainRun(
             plan, self.session, self._send_step, self._record_unsent, self._take_id
         )
@@ -155,7 +156,7 @@ class Runner:
         finally:
             if self._owns_client:
                 await self._client.aclose()
-        self._result.counts = self._counts()
+        self._result.counts = final_counts(self._result)
         self.bus.emit(
             RunFinished(
                 self.session,
@@ -187,16 +188,21 @@ class Runner:
         if self.plan.run.search == "knee":
             await self._search_knee()
             return
-        chains_before = 0
         for level in self.plan.run.concurrency:
             self._result.levels.append(level)
             self.bus.emit(LevelStarted(level, self._result.planned))
-            if self.plan.run.mode == "chain":
-                chains = chain_jobs(self.plan, level, chains_before)
-                chains_before += len(chains)
-                await self._level(chains, level, self._chains.run)
-            else:
-                await self._level(self._jobs(level), level, self._request)
+            await self._run_share(level, None, level, None)
+
+    async def _run_share(
+        self, level: int, indexes: list[int] | None, slots: int, rate: float | None
+    ) -> None:
+        """A level's requests or chains; a worker's share (core.sharded): those at `indexes`."""
+        if self.plan.run.mode == "chain":
+            chains = chain_jobs(self.plan, level, self._chains_before)
+            self._chains_before += len(chains)
+            await self._level(_pick(chains, indexes), slots, self._chains.run, rate)
+        else:
+            await self._level(_pick(self._jobs(level), indexes), slots, self._request, rate)
 
     async def _search_knee(self) -> None:
         """Double the level until `decide` finds the knee (docs/analysis.md, "Load knee")."""
@@ -214,10 +220,14 @@ class Runner:
             level = self._result.knee.next_level
 
     async def _level(
-        self, units: Sequence[T], level: int, send: Callable[[T, int], Awaitable[object]]
+        self,
+        units: Sequence[T],
+        level: int,
+        send: Callable[[T, int], Awaitable[object]],
+        rate: float | None = None,
     ) -> None:
         if self.plan.run.arrival == "open":
-            await self._open_loop(units, level, send)
+            await self._open_loop(units, level, send, rate or self.plan.run.rate or 1.0)
         else:
             await self._closed_loop(units, level, send)
 
@@ -235,9 +245,12 @@ class Runner:
         await _gather_or_cancel([worker() for _ in range(min(level, len(queue)))])
 
     async def _open_loop(
-        self, units: Sequence[T], level: int, send: Callable[[T, int], Awaitable[object]]
+        self,
+        units: Sequence[T],
+        level: int,
+        send: Callable[[T, int], Awaitable[object]],
+        rate: float,
     ) -> None:
-        rate = self.plan.run.rate or 1.0
         slots = asyncio.Semaphore(level)
         loop = asyncio.get_running_loop()
         due = loop.time()
@@ -331,7 +344,14 @@ class Runner:
             self._in_flight += 1
             self.bus.emit(
                 AttemptStarted(
-                    spec.id, job.cell, job.repetition, attempt, spec.in_flight, time.time()
+                    spec.id,
+                    job.cell,
+                    job.repetition,
+                    attempt,
+                    spec.in_flight,
+                    time.time(),
+                    retry_of,
+                    job.chain,
                 )
             )
             emit = self.bus.emit if self.bus.wants_deltas else None
@@ -353,13 +373,19 @@ class Runner:
         self._chains.recorded(sample)
         self.bus.emit(AttemptFinished(sample, final))
 
-    def _counts(self) -> dict[str, int]:
-        counts = {"ok": 0, "error": 0, "cancelled": 0}
-        final = self._result.final_samples
-        for sample in final:
-            counts[sample.outcome] += 1
-        counts["cancelled"] += self._result.planned - len(final)
-        return counts
+
+def final_counts(result: RunResult) -> dict[str, int]:
+    """The final state of each planned request; never sent counts as cancelled."""
+    counts = {"ok": 0, "error": 0, "cancelled": 0}
+    final = result.final_samples
+    for sample in final:
+        counts[sample.outcome] += 1
+    counts["cancelled"] += result.planned - len(final)
+    return counts
+
+
+def _pick(units: list[T], indexes: list[int] | None) -> list[T]:
+    return units if indexes is None else [units[i] for i in indexes]
 
 
 async def _gather_or_cancel(coros: list[Coroutine[None, None, None]]) -> None:

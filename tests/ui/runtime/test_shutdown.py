@@ -43,7 +43,9 @@ repetitions = 400
 class Program:
     """`workbench gui --plan PLAN --run` in a child process, with this test's user folders."""
 
-    def __init__(self, tmp_path: Path, exit_after: str | None = None) -> None:
+    def __init__(
+        self, tmp_path: Path, exit_after: str | None = None, workers: int | None = None
+    ) -> None:
         plan = tmp_path / "plan.toml"
         plan.write_text(PLAN, encoding="utf-8")
         self.output = tmp_path / "program-output.txt"
@@ -57,10 +59,16 @@ class Program:
             env["WORKBENCH_TEST_EXIT_AFTER"] = f"{exit_after}:{FINISHED_BEFORE_EXIT}"
         self.sessions = Path(env["XDG_DATA_HOME"]) / "workbench" / "sessions"
         self.settings = Path(env["XDG_CONFIG_HOME"]) / "workbench" / "window.ini"
+        if workers is not None:  # the params panel's Workers choice, as a user left it
+            self.settings.parent.mkdir(parents=True, exist_ok=True)
+            self.settings.write_text(f"[plan]\nworkers={workers}\n", encoding="utf-8")
         with open(self.output, "wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "workbench", "gui", "--plan", str(plan), "--run"],
-                stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
             )
 
     def journal(self) -> Path | None:
@@ -98,6 +106,15 @@ class Program:
         assert len(simulators) == 1, f"children {children}: expected one simulator"
         return simulators[0]
 
+    def worker_pids(self) -> list[int]:
+        """The engine's worker processes (`python -m workbench.core._worker`)."""
+        children = [
+            int(pid)
+            for task in Path(f"/proc/{self.process.pid}/task").iterdir()
+            for pid in (task / "children").read_text().split()
+        ]
+        return [pid for pid in children if "workbench.core._worker" in _cmdline(pid)]
+
     def wait_exit(self) -> int:
         try:
             return self.process.wait(timeout=EXIT_TIMEOUT_S)
@@ -133,8 +150,8 @@ def _running(pid: int, was: str) -> bool:
 def program_factory(tmp_path: Path) -> Iterator[Callable[..., Program]]:
     started: list[Program] = []
 
-    def start(exit_after: str | None = None) -> Program:
-        program = Program(tmp_path, exit_after)
+    def start(exit_after: str | None = None, workers: int | None = None) -> Program:
+        program = Program(tmp_path, exit_after, workers)
         started.append(program)
         return program
 
@@ -143,8 +160,9 @@ def program_factory(tmp_path: Path) -> Iterator[Callable[..., Program]]:
         program.kill()  # a failed test must not leave the program running
 
 
-def assert_clean_exit(program: Program, finished_before: set[int], simulator: int,
-                      simulator_cmdline: str) -> LoadedSession:
+def assert_clean_exit(
+    program: Program, finished_before: set[int], simulator: int, simulator_cmdline: str
+) -> LoadedSession:
     code = program.wait_exit()
     assert code == 0, program.said()
     assert not _running(simulator, simulator_cmdline), "the simulator child was left running"
@@ -224,3 +242,16 @@ def test_a_second_ctrl_c_quits_at_once_and_leaves_no_simulator_behind(program_fa
     path = program.journal()
     assert path is not None
     assert finished <= {s.id for s in load_session(path).samples}
+
+
+def test_sigterm_mid_sharded_run_ends_the_worker_processes_too(program_factory):
+    program = program_factory(workers=2)
+    finished = program.wait_for_finished_attempts(FINISHED_BEFORE_EXIT)
+    simulator = program.simulator_pid()
+    cmdline = _cmdline(simulator)
+    workers = {pid: _cmdline(pid) for pid in program.worker_pids()}
+    assert len(workers) == 2
+    program.process.send_signal(signal.SIGTERM)
+    session = assert_clean_exit(program, finished, simulator, cmdline)
+    assert session.header.environment["workers"] == "2"
+    assert not any(_running(pid, was) for pid, was in workers.items())

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, Q
 
 from workbench.ui.params.knee_box import KneeSearchBox
 from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
+from workbench.ui.params.workers_combo import WorkersCombo
 
 
 class PanelFields(Protocol):
@@ -28,6 +29,7 @@ class PanelFields(Protocol):
     concurrency_edit: QLineEdit
     repetitions_spin: QSpinBox
     knee_box: KneeSearchBox
+    workers_combo: WorkersCombo
 
 
 def save_panel(panel: PanelFields, settings: QSettings) -> None:
@@ -45,6 +47,7 @@ def save_panel(panel: PanelFields, settings: QSettings) -> None:
     settings.setValue("repetitions", panel.repetitions_spin.value())
     settings.setValue("knee_search", panel.knee_box.is_on())
     settings.setValue("knee_max", panel.knee_box.max_spin.value())
+    settings.setValue("workers", panel.workers_combo.saved())
     settings.endGroup()
 
 
@@ -80,6 +83,7 @@ def restore_panel(panel: PanelFields, settings: QSettings) -> None:
         panel.repetitions_spin.setValue(int(saved("repetitions", panel.repetitions_spin.value())))
         panel.knee_box.max_spin.setValue(int(saved("knee_max", panel.knee_box.max_spin.value())))
         panel.knee_box.check.setChecked(saved("knee_search", "false").lower() == "true")
+        panel.workers_combo.set_choice(saved("workers", "auto"))
     except (TypeError, ValueError):
         pass  # a hand-edited settings file: what is unreadable keeps the default
     finally:

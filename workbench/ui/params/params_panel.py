@@ -36,6 +36,7 @@ from workbench.ui.common.validation import mark_field
 from workbench.ui.params.knee_box import KneeSearchBox
 from workbench.ui.params.panel_state import restore_panel, save_panel
 from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
+from workbench.ui.params.workers_combo import WorkersCombo
 
 CONCURRENCY_HINT = "One level (8) or a sweep (1,8,32): requests kept in flight at once"
 # The temperature spin box's lowest value, shown as "server default": no temperature is sent.
@@ -108,6 +109,7 @@ class ParamsPanel(QWidget):
         self.repetitions_spin = _named(QSpinBox(), "repetitionsSpin", "Repetitions")
         self.repetitions_spin.setRange(1, 1_000_000)
         self.repetitions_spin.setToolTip("Requests per concurrency level")
+        self.workers_combo: WorkersCombo = _named(WorkersCombo(), "workersCombo", "Workers")
         self.total_label = QLabel()
         self.total_label.setObjectName("hintLabel")
 
@@ -135,6 +137,7 @@ class ParamsPanel(QWidget):
             self.concurrency_edit.textChanged,
             self.repetitions_spin.valueChanged,
             self.knee_box.changed,
+            self.workers_combo.currentIndexChanged,
         ):
             signal.connect(self.revalidate)
         self.system_edit.textChanged.connect(self._templates_changed)
@@ -185,6 +188,7 @@ class ParamsPanel(QWidget):
         load.addRow("&Concurrency", self.concurrency_edit)
         load.addRow("", self.knee_box)
         load.addRow("&Repetitions", self.repetitions_spin)
+        load.addRow("&Workers", self.workers_combo)
         column.addLayout(load)
         column.addWidget(self.total_label)
 
@@ -253,6 +257,10 @@ class ParamsPanel(QWidget):
         self.run_button.setEnabled(not self._problems)
         self.run_button.setText("Restart" if self._busy else "Run")
 
+    def workers(self) -> int | None:
+        """Engine processes for the run (None: auto)."""
+        return self.workers_combo.choice()
+
     @property
     def problems(self) -> dict[str, str]:
         return dict(self._problems)
@@ -290,7 +298,8 @@ class ParamsPanel(QWidget):
                     stream=self.stream_check.isChecked(),
                 ),
                 run=RunSettings(
-                    concurrency=levels, repetitions=self.repetitions_spin.value(),
+                    concurrency=levels,
+                    repetitions=self.repetitions_spin.value(),
                     **self.knee_box.fields(),  # type: ignore[arg-type]
                 ),
             )
@@ -309,10 +318,12 @@ class ParamsPanel(QWidget):
         if plan is not None:
             total = plan.total_requests()
             levels = ", ".join(str(c) for c in plan.run.concurrency)
-            self.total_label.setText(
-                self.knee_box.summary(plan) if self.knee_box.is_on()
+            summary = (
+                self.knee_box.summary(plan)
+                if self.knee_box.is_on()
                 else f"{total} requests · concurrency {levels}"
             )
+            self.total_label.setText(summary + self.workers_combo.note(plan))
         else:
             self.total_label.setText("")
 
@@ -330,7 +341,9 @@ class ParamsPanel(QWidget):
         for name, (widget, hint) in fields.items():
             mark_field(widget, problems.get(name), hint)
         shown = {
-            "concurrency": "Concurrency", "prompt": "Prompt", "model": "Model",
+            "concurrency": "Concurrency",
+            "prompt": "Prompt",
+            "model": "Model",
             "variables": "Variables",
         }
         self.problem_label.setText(

@@ -25,7 +25,8 @@ from workbench.ui.runtime.services import EndpointUnavailable, Services
 
 if TYPE_CHECKING:
     # The engine (aiohttp, httpx) loads with the first run, not with the window.
-    from workbench.core.runner import Runner, RunResult
+    from workbench.core.runner import RunResult
+    from workbench.core.workers import RunEngine
 
 log = logging.getLogger(__name__)
 RUN_SLOT = "run"
@@ -44,7 +45,7 @@ class RunController(QObject):
         self._slot = services.tasks.slot(RUN_SLOT, stop=self._stop)
         # The runner and the slot task it runs in: a stop aimed at a newer task that is
         # still waiting for this run to wind down must cancel that task, not this runner.
-        self._runner: Runner | None = None
+        self._runner: RunEngine | None = None
         self._runner_task: asyncio.Task[object] | None = None
         self.journal: SessionJournal | None = None
 
@@ -52,12 +53,15 @@ class RunController(QObject):
     def busy(self) -> bool:
         return self._slot.running
 
-    def start(self, plan: Plan, profile: EndpointProfile) -> asyncio.Task[RunResult | None]:
-        """Start a run (stopping the current one first). Returns its task."""
+    def start(
+        self, plan: Plan, profile: EndpointProfile, *, workers: int | None = None
+    ) -> asyncio.Task[RunResult | None]:
+        """Start a run (stopping the current one first) in `workers` engine processes (None:
+        auto, core.workers). Returns its task."""
         # Earlier runs' objects (cards' texts, samples) need no more cyclic-GC scans: a full
         # collection over them stalls the Qt thread. Refcounting still frees them.
         gc.freeze()
-        task = self._slot.bind(self._run(plan, profile))
+        task = self._slot.bind(self._run(plan, profile, workers))
         self.busy_changed.emit(True)
         task.add_done_callback(self._done)
         return task
@@ -72,9 +76,11 @@ class RunController(QObject):
         else:
             task.cancel()  # still resolving the endpoint, or waiting: nothing sent yet
 
-    async def _run(self, plan: Plan, profile: EndpointProfile) -> RunResult | None:
+    async def _run(
+        self, plan: Plan, profile: EndpointProfile, workers: int | None
+    ) -> RunResult | None:
         try:
-            return await self._run_on(plan, profile)
+            return await self._run_on(plan, profile, workers)
         except Exception as exc:
             # Said in the run bar and a dialog, in the run's own words (not the task
             # manager's generic report); the journal keeps what finished.
@@ -82,7 +88,9 @@ class RunController(QObject):
             self.failed.emit(redact_text(f"The run stopped with an error: {exc}"))
             return None
 
-    async def _run_on(self, plan: Plan, profile: EndpointProfile) -> RunResult | None:
+    async def _run_on(
+        self, plan: Plan, profile: EndpointProfile, workers: int | None
+    ) -> RunResult | None:
         try:
             base_url, key = await self._services.connection(profile)
         except EndpointUnavailable as exc:
@@ -96,7 +104,7 @@ class RunController(QObject):
         bus.subscribe(journal.on_event)
         self._bridge.attach(bus)
         runner = self._services.runner_factory(
-            plan, base_url=base_url, api_key=key, bus=bus, session_id=session
+            plan, base_url=base_url, api_key=key, bus=bus, session_id=session, workers=workers
         )
         self._runner, self._runner_task = runner, asyncio.current_task()
         self.started.emit(session)
@@ -105,6 +113,8 @@ class RunController(QObject):
         finally:
             self._runner = self._runner_task = None
             journal.close()  # already closed by the run's end, unless the run raised
+        for note in result.notes:  # a worker process that ended with nothing in flight
+            self.failed.emit(redact_text(note))
         if journal.error is not None:
             self.failed.emit(f"The session file could not be fully written: {journal.error}")
         self.finished.emit(result)

@@ -22,9 +22,10 @@ from workbench.core.secrets import KeyStore
 from workbench.ui.runtime.tasks import TaskManager
 
 if TYPE_CHECKING:
-    from workbench.core.runner import Runner
+    from workbench.core.workers import RunEngine
 
-RunnerFactory = Callable[..., "Runner"]
+# (plan, base_url=, api_key=, bus=, session_id=, workers=) -> the engine of one run.
+RunnerFactory = Callable[..., "RunEngine"]
 
 
 class EndpointUnavailable(Exception):

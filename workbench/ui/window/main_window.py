@@ -189,7 +189,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Fix the marked fields first", 4000)
             return
         self.params.save_state(self.services.settings)
-        self.controller.start(plan, self.params.profile())
+        self.controller.start(plan, self.params.profile(), workers=self.params.workers())
 
     def current_plan(self) -> Plan | None:
         return self.params.build_plan()
@@ -213,7 +213,7 @@ class MainWindow(QMainWindow):
                 parent=self,
             )
             return False
-        self.controller.start(plan, self.params.profile())
+        self.controller.start(plan, self.params.profile(), workers=self.params.workers())
         return True
 
     def _on_busy(self, busy: bool) -> None:
@@ -300,7 +300,7 @@ class MainWindow(QMainWindow):
             self.plots.redraw()
 
     def run_plan(self, plan: Plan, profile: EndpointProfile) -> None:
-        self.controller.start(plan, profile)
+        self.controller.start(plan, profile, workers=self.params.workers())
 
     # --- state ---------------------------------------------------------------------------
 
