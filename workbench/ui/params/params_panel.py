@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -36,29 +34,12 @@ from workbench.ui.common.validation import mark_field
 from workbench.ui.params.knee_box import KneeSearchBox
 from workbench.ui.params.panel_state import restore_panel, save_panel
 from workbench.ui.params.prompt_editor import PromptEdit, VariablesTable
+from workbench.ui.params.widgets import buddy, named, section
 from workbench.ui.params.workers_combo import WorkersCombo
 
 CONCURRENCY_HINT = "One level (8) or a sweep (1,8,32): requests kept in flight at once"
 # The temperature spin box's lowest value, shown as "server default": no temperature is sent.
 SERVER_TEMPERATURE = -0.1
-
-
-def _named(widget: Any, name: str, accessible: str) -> Any:
-    widget.setObjectName(name)
-    widget.setAccessibleName(accessible)
-    return widget
-
-
-def _buddy(text: str, widget: QWidget) -> QLabel:
-    label = QLabel(text)
-    label.setBuddy(widget)
-    return label
-
-
-def _section(title: str) -> QLabel:
-    label = QLabel(title)
-    label.setObjectName("sectionTitle")
-    return label
 
 
 class ParamsPanel(QWidget):
@@ -73,50 +54,50 @@ class ParamsPanel(QWidget):
         self._busy = False
         self._problems: dict[str, str] = {}
 
-        self.endpoint_combo = _named(QComboBox(), "endpointCombo", "Endpoint")
+        self.endpoint_combo = named(QComboBox(), "endpointCombo", "Endpoint")
         for profile in profiles:
             self.endpoint_combo.addItem(profile.label, profile.name)
-        self.endpoints_button = _named(QToolButton(), "endpointsButton", "Edit endpoints")
+        self.endpoints_button = named(QToolButton(), "endpointsButton", "Edit endpoints")
         self.endpoints_button.setText("…")
         self.endpoints_button.setToolTip("Endpoints and keys (Ctrl+Shift+E)")
-        self.model_combo = _named(QComboBox(), "modelCombo", "Model")
+        self.model_combo = named(QComboBox(), "modelCombo", "Model")
         self.model_combo.setEditable(True)
-        self.system_edit = _named(
+        self.system_edit = named(
             PromptEdit("System message (optional)"), "systemEdit", "System prompt"
         )
         self.system_edit.setFixedHeight(64)
-        self.prompt_edit = _named(
+        self.prompt_edit = named(
             PromptEdit("User message. {{name}} inserts a variable."), "promptEdit", "User prompt"
         )
         self.prompt_edit.setMinimumHeight(110)
-        self.variables = _named(VariablesTable(), "variablesTable", "Variable values")
+        self.variables = named(VariablesTable(), "variablesTable", "Variable values")
         self.variables.setVisible(False)
 
-        self.temperature_spin = _named(QDoubleSpinBox(), "temperatureSpin", "Temperature")
+        self.temperature_spin = named(QDoubleSpinBox(), "temperatureSpin", "Temperature")
         self.temperature_spin.setRange(SERVER_TEMPERATURE, 2.0)
         self.temperature_spin.setSingleStep(0.1)
         self.temperature_spin.setDecimals(2)
         self.temperature_spin.setSpecialValueText("server default")
-        self.max_tokens_spin = _named(QSpinBox(), "maxTokensSpin", "Max tokens")
+        self.max_tokens_spin = named(QSpinBox(), "maxTokensSpin", "Max tokens")
         self.max_tokens_spin.setRange(1, 1_000_000)
-        self.seed_spin = _named(QSpinBox(), "seedSpin", "Seed")
+        self.seed_spin = named(QSpinBox(), "seedSpin", "Seed")
         self.seed_spin.setRange(-1, 2_000_000_000)
         self.seed_spin.setSpecialValueText("none")
-        self.stream_check = _named(QCheckBox("Stream the response"), "streamCheck", "Streaming")
-        self.concurrency_edit = _named(QLineEdit(), "concurrencyEdit", "Concurrency")
+        self.stream_check = named(QCheckBox("Stream the response"), "streamCheck", "Streaming")
+        self.concurrency_edit = named(QLineEdit(), "concurrencyEdit", "Concurrency")
         self.concurrency_edit.setPlaceholderText("e.g. 8 or 1,8,32")
         self.knee_box = KneeSearchBox(self.concurrency_edit)
-        self.repetitions_spin = _named(QSpinBox(), "repetitionsSpin", "Repetitions")
+        self.repetitions_spin = named(QSpinBox(), "repetitionsSpin", "Repetitions")
         self.repetitions_spin.setRange(1, 1_000_000)
         self.repetitions_spin.setToolTip("Requests per concurrency level")
-        self.workers_combo: WorkersCombo = _named(WorkersCombo(), "workersCombo", "Workers")
+        self.workers_combo: WorkersCombo = named(WorkersCombo(), "workersCombo", "Workers")
         self.total_label = QLabel()
         self.total_label.setObjectName("hintLabel")
 
-        self.run_button = _named(QPushButton("Run"), "runButton", "Run")
+        self.run_button = named(QPushButton("Run"), "runButton", "Run")
         self.run_button.setToolTip("Run the plan (Ctrl+Enter)")
         self.run_button.setDefault(True)
-        self.cancel_button = _named(QPushButton("Cancel"), "cancelButton", "Cancel")
+        self.cancel_button = named(QPushButton("Cancel"), "cancelButton", "Cancel")
         self.cancel_button.setToolTip("Cancel the run; finished responses are kept (Esc)")
         self.cancel_button.setEnabled(False)
         self.problem_label = QLabel()
@@ -161,29 +142,29 @@ class ParamsPanel(QWidget):
             layout.setVerticalSpacing(6)
             return layout
 
-        column.addWidget(_section("Endpoint"))
+        column.addWidget(section("Endpoint"))
         endpoint = form()
         endpoint_row = QHBoxLayout()
         endpoint_row.setSpacing(4)
         endpoint_row.addWidget(self.endpoint_combo, 1)
         endpoint_row.addWidget(self.endpoints_button)
-        endpoint.addRow(_buddy("&Endpoint", self.endpoint_combo), endpoint_row)
+        endpoint.addRow(buddy("&Endpoint", self.endpoint_combo), endpoint_row)
         endpoint.addRow("&Model", self.model_combo)
         column.addLayout(endpoint)
-        column.addWidget(_section("Prompt"))
-        column.addWidget(_buddy("S&ystem", self.system_edit))
+        column.addWidget(section("Prompt"))
+        column.addWidget(buddy("S&ystem", self.system_edit))
         column.addWidget(self.system_edit)
-        column.addWidget(_buddy("&User", self.prompt_edit))
+        column.addWidget(buddy("&User", self.prompt_edit))
         column.addWidget(self.prompt_edit, 1)
         column.addWidget(self.variables)
-        column.addWidget(_section("Parameters"))
+        column.addWidget(section("Parameters"))
         params = form()
         params.addRow("&Temperature", self.temperature_spin)
         params.addRow("Max t&okens", self.max_tokens_spin)
         params.addRow("See&d", self.seed_spin)
         params.addRow("", self.stream_check)
         column.addLayout(params)
-        column.addWidget(_section("Load"))
+        column.addWidget(section("Load"))
         load = form()
         load.addRow("&Concurrency", self.concurrency_edit)
         load.addRow("", self.knee_box)
