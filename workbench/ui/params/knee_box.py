@@ -1,7 +1,7 @@
 """The "Find the knee" switch of the parameters panel: a knee search instead of a sweep.
 
-When it is on, the concurrency field is disabled and the search's own levels read beside it:
-"from 1, doubling up to MAX" (docs/analysis.md, "Load knee")."""
+When it is on, the concurrency field is disabled and the search's own levels show under the
+switch: "1, 2, 4 … up to MAX" (docs/analysis.md, "Load knee"); off, that line is hidden."""
 
 from __future__ import annotations
 
@@ -34,14 +34,17 @@ class KneeSearchBox(QWidget):
         self.check.setObjectName("kneeCheck")
         self.check.setAccessibleName("Find the knee")
         self.check.setToolTip(KNEE_HINT)
-        self.label = QLabel("from 1, doubling up to")
+        self.label = QLabel("1, 2, 4 … up to")
         self.max_spin = QSpinBox()
         self.max_spin.setObjectName("kneeMaxSpin")
         self.max_spin.setAccessibleName("Highest concurrency of the knee search")
         self.max_spin.setRange(2, 4096)
+        self.max_spin.setMaximumWidth(96)  # four digits: the panel is 300 px at its narrowest
         self.label.setBuddy(self.max_spin)
         # Two lines: the panel is 300 px wide at its narrowest.
-        levels = QHBoxLayout()
+        self.levels_row = QWidget()
+        levels = QHBoxLayout(self.levels_row)
+        levels.setContentsMargins(0, 0, 0, 0)
         levels.setSpacing(6)
         levels.addWidget(self.label)
         levels.addWidget(self.max_spin)
@@ -50,7 +53,7 @@ class KneeSearchBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignLeft)  # as wide as its text
-        layout.addLayout(levels)
+        layout.addWidget(self.levels_row)
         self.show_run(RunSettings())
         self.check.toggled.connect(self._toggled)
         self.max_spin.valueChanged.connect(self.changed)
@@ -74,8 +77,7 @@ class KneeSearchBox(QWidget):
         return f"≤ {plan.total_requests()} requests · concurrency 1, 2, 4 … {plan.levels()[-1]}"
 
     def _toggled(self, on: bool) -> None:
-        self.label.setEnabled(on)
-        self.max_spin.setEnabled(on)
+        self.levels_row.setVisible(on)
         self._concurrency.setEnabled(not on)
         self._concurrency.setToolTip("A knee search picks its own levels" if on else "")
         self.changed.emit()
