@@ -30,6 +30,20 @@ from workbench.ui.sessions.file_dialogs import ask_file
 PLAN_FILTERS = ["Plans (*.toml)", "All files (*)"]
 
 
+def panel_cannot_show(plan: Plan) -> tuple[str, str] | None:
+    """(field, what) of a plan the panel would change by showing it, or None. The panel edits
+    one prompt swept over levels; it has no fields yet for chain steps, extra phrasings or
+    lists of values, and showing such a plan there would drop them without a word."""
+    if plan.run.mode != "sweep":
+        return "run.mode", f"a {plan.run.mode} plan"
+    if plan.variants:
+        return "variants", f"{len(plan.variants)} extra phrasing(s)"
+    lists = [name for name, value in plan.variables.items() if isinstance(value, list)]
+    if lists:
+        return f"variables.{lists[0]}", "a list of values (a phrasing matrix)"
+    return None
+
+
 class PlanHost(Protocol):
     """What the plan commands need from the window."""
 
@@ -66,7 +80,7 @@ class PlanActions(QObject):
         )
         self.samples_menu = QMenu("Sample p&lans", widget)
         self.samples_menu.setObjectName("samplesMenu")
-        for name in sample_names():
+        for name in self._panel_samples():
             self.samples_menu.addAction(
                 self._action(widget, name, partial(self.open_sample, name), name=f"sample_{name}")
             )
@@ -88,6 +102,26 @@ class PlanActions(QObject):
         action.setObjectName(name)
         widget.addAction(action)  # shortcuts work with the menu bar hidden
         return action
+
+    @staticmethod
+    def _panel_samples() -> list[str]:
+        """The sample plans the panel can show as they are (the others run from the CLI)."""
+        return [name for name in sample_names() if panel_cannot_show(sample_plan(name)) is None]
+
+    def _refused(self, plan: Plan, source: str) -> bool:
+        """Say why a plan cannot go into the panel, and how to run it as written."""
+        limit = panel_cannot_show(plan)
+        if limit is None:
+            return False
+        field, what = limit
+        show_error(
+            "Open plan",
+            f"{source}: {field}: the panel cannot show {what} yet, and would drop it. Run the "
+            f"plan as written with `workbench run {source}` or `workbench gui --plan {source} "
+            "--run`.",
+            parent=self.host.parent_widget(),
+        )
+        return True
 
     def _job(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         return self.tasks.slot("plan file").bind(coro)
@@ -118,6 +152,8 @@ class PlanActions(QObject):
             plan = await asyncio.to_thread(load_plan, path)
         except PlanError as exc:
             show_error("Open plan", str(exc), parent=self.host.parent_widget())
+            return False
+        if self._refused(plan, str(path)):
             return False
         self.plan_path = path
         self.host.show_plan(plan, path)
