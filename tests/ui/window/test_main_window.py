@@ -109,3 +109,23 @@ def test_unexpected_errors_show_a_non_modal_dialog(main_window, qtbot, caplog):
     assert "boom in a slot" in caplog.text
     dialogs[0].close()
     assert main_window.isVisible()
+
+
+def test_sequential_against_parallel_runs_levels_1_and_c_and_reports_the_change(
+    main_window, qtbot
+):
+    from tests.helpers.ui import fill_plan, wait_finished
+
+    window = main_window
+    fill_plan(qtbot, window, "Explain how DNS caching works.", "6", 4)
+    assert window.run_action.isEnabled()
+    window.menus.seq_vs_par_action.trigger()  # Run > Sequential against parallel
+    wait_finished(qtbot, window)
+    run = window.bridge.run
+    assert run.levels == [1, 6] and run.done == 8 and run.errors == 0
+    assert window.params.concurrency_edit.text() == "6"  # the panel is left as it was
+    # The Summary compares the parallel level with the sequential one.
+    qtbot.waitUntil(lambda: window.summary.analysis.latest is not None
+                    and window.summary.analysis.latest.final, timeout=30_000)
+    report = window.summary.analysis.latest.report
+    assert {e.level for e in report.effects} == {6} and {e.baseline for e in report.effects} == {1}

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QSplitter, QTabWidget, QWidget
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from workbench.core.runner import RunResult
 
 STATUS_MS = 10_000  # how long a session command's status message stays
+PARALLEL_DEFAULT = 16  # Sequential against parallel, when the panel's only level is 1
 
 
 class MainWindow(QMainWindow):
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
                 toggle_panel=self._toggle_panel,
                 present=self.toggle_presentation,
                 run=self.start_run,
+                sequential_vs_parallel=self.start_sequential_vs_parallel,
                 cancel=self.controller.cancel,
             ),
         )
@@ -190,6 +193,23 @@ class MainWindow(QMainWindow):
             return
         self.params.save_state(self.services.settings)
         self.controller.start(plan, self.params.profile(), workers=self.params.workers())
+
+    def start_sequential_vs_parallel(self) -> None:
+        """Run > Sequential against parallel: the panel's plan at concurrency 1 and at its
+        highest level (16 if that is 1), as one sweep, so the Summary compares the two with
+        the effect statistics and says what changed. The panel's fields stay as they were."""
+        plan = self.params.build_plan()
+        if plan is None:
+            self.statusBar().showMessage("Fix the marked fields first", 4000)
+            return
+        parallel = max(plan.run.concurrency)
+        parallel = parallel if parallel > 1 else PARALLEL_DEFAULT
+        run = msgspec.structs.replace(plan.run, concurrency=[1, parallel], search="none")
+        self.controller.start(
+            msgspec.structs.replace(plan, run=run), self.params.profile(),
+            workers=self.params.workers(),
+        )
+        self.statusBar().showMessage(f"Sequential (1) against parallel ({parallel})", 6000)
 
     def current_plan(self) -> Plan | None:
         return self.params.build_plan()

@@ -32,6 +32,7 @@ class MenuCommands:
     toggle_panel: Callable[[], object]
     present: Callable[[], object]
     run: Callable[[], object]
+    sequential_vs_parallel: Callable[[], object]
     cancel: Callable[[], object]
 
 
@@ -73,9 +74,14 @@ class WindowMenus:
             "&Run", commands.run, [QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")],
             "runAction",
         )
+        self.seq_vs_par_action = self._action(
+            "Sequential against &parallel", commands.sequential_vs_parallel,
+            "Ctrl+Shift+Return", "seqVsParAction",
+        )
         self.cancel_action = self._action("&Cancel", commands.cancel, "Esc", "cancelAction")
         self.cancel_action.setEnabled(False)
         run_menu.addAction(self.run_action)
+        run_menu.addAction(self.seq_vs_par_action)
         run_menu.addAction(self.cancel_action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self._action("&About Prompt Stress Workbench", self.show_about))
