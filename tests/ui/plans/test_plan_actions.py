@@ -109,3 +109,23 @@ def test_a_plan_the_panel_cannot_show_is_refused_with_how_to_run_it(
     # The sample menu offers only what the panel shows as written.
     names = [a.text() for a in window.plan_actions.samples_menu.actions()]
     assert "chain" not in names and "variants" not in names and "seq-vs-par" in names
+
+
+def test_fields_the_panel_has_no_input_for_survive_open_and_save(main_window, qtbot, tmp_path):
+    # Timeouts, retries, the knee's thresholds and SLOs have no field in the panel: a plan
+    # file that sets them must keep them through the window, not fall back to defaults.
+    window = main_window
+    source = tmp_path / "tuned.toml"
+    source.write_text(
+        'user = "Explain DNS."\n[params]\ntop_p = 0.9\n'
+        '[run]\nconcurrency = [2]\nrepetitions = 3\nretries = 2\ntotal_timeout = 45.0\n'
+        'knee_min_gain = 0.2\nslo = { ttft_ms = 800.0 }\n', encoding="utf-8")
+    assert finish(qtbot, window.plan_actions.open(source))
+    window.params.repetitions_spin.setValue(5)  # an edit in the panel
+    saved = tmp_path / "saved.toml"
+    assert finish(qtbot, window.plan_actions.save(window.current_plan(), saved))
+    plan = load_plan(saved)
+    assert plan.run.repetitions == 5
+    assert (plan.run.retries, plan.run.total_timeout) == (2, 45.0)
+    assert (plan.run.knee_min_gain, plan.run.slo) == (0.2, {"ttft_ms": 800.0})
+    assert plan.params.top_p == 0.9

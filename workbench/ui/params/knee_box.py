@@ -5,6 +5,7 @@ switch: "1, 2, 4 … up to MAX" (docs/analysis.md, "Load knee"); off, that line 
 
 from __future__ import annotations
 
+import msgspec
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -61,11 +62,11 @@ class KneeSearchBox(QWidget):
     def is_on(self) -> bool:
         return self.check.isChecked()
 
-    def fields(self) -> dict[str, object]:
-        """RunSettings fields of the choice: empty for a fixed sweep."""
+    def apply(self, run: RunSettings) -> RunSettings:
+        """`run` as the switch says: a knee search up to the spin box's level, or a sweep."""
         if not self.is_on():
-            return {}
-        return {"search": "knee", "max_concurrency": self.max_spin.value()}
+            return msgspec.structs.replace(run, search="none")
+        return msgspec.structs.replace(run, search="knee", max_concurrency=self.max_spin.value())
 
     def show_run(self, run: RunSettings) -> None:
         self.max_spin.setValue(run.max_concurrency)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -52,6 +53,9 @@ class ParamsPanel(QWidget):
         self.setObjectName("paramsPanel")
         self._profiles = {p.name: p for p in profiles}
         self._busy = False
+        # The plan last shown (a plan file, a session, New plan): its fields the panel has no
+        # input for ride along into the plans it builds.
+        self._carried: Plan = default_plan()
         self._problems: dict[str, str] = {}
 
         self.endpoint_combo = named(QComboBox(), "endpointCombo", "Endpoint")
@@ -272,17 +276,14 @@ class ParamsPanel(QWidget):
                 system=system if system.strip() else None,
                 user=self.prompt_edit.toPlainText(),
                 variables=self.variables.values(),
-                params=Params(
+                params=msgspec.structs.replace(
+                    self._carried.params,  # top_p and the like, which have no field here
                     temperature=None if temperature < 0 else round(temperature, 2),
                     max_tokens=self.max_tokens_spin.value(),
                     seed=None if seed < 0 else seed,
                     stream=self.stream_check.isChecked(),
                 ),
-                run=RunSettings(
-                    concurrency=levels,
-                    repetitions=self.repetitions_spin.value(),
-                    **self.knee_box.fields(),  # type: ignore[arg-type]
-                ),
+                run=self._run_settings(levels),
             )
             try:
                 validate(plan)
@@ -293,6 +294,15 @@ class ParamsPanel(QWidget):
                 problems.setdefault(field, str(exc).split(": ", 1)[-1])
         self._show_problems(problems)
         return None if problems else plan
+
+    def _run_settings(self, levels: list[int]) -> RunSettings:
+        """The load fields over the plan last shown's run settings: its timeouts, retries,
+        arrival, knee thresholds and SLOs have no field here, and are kept."""
+        run = msgspec.structs.replace(
+            self._carried.run, mode="sweep", concurrency=levels,
+            repetitions=self.repetitions_spin.value(),
+        )
+        return self.knee_box.apply(run)
 
     def revalidate(self) -> None:
         plan = self.build_plan()
@@ -360,6 +370,7 @@ class ParamsPanel(QWidget):
         """Fill the fields from `plan` (a reopened session). Returns what the panel cannot
         show (e.g. a profile missing here, named variants), for a status message."""
         notes: list[str] = []
+        self._carried = plan
         index = self.endpoint_combo.findData(plan.endpoint.name)
         if index >= 0:
             self.endpoint_combo.setCurrentIndex(index)
