@@ -1,6 +1,13 @@
-"""Simulator flags shared by the timing benchmarks."""
+"""Simulator flags and runs shared by the benchmarks."""
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from workbench.core.plan import Plan
+from workbench.core.runner import Runner, RunResult
+from workbench.sim.process import SimProcess
 
 
 def paced_stream_args(streams: int, chunks_per_second: float) -> list[str]:
@@ -14,3 +21,14 @@ def paced_stream_args(streams: int, chunks_per_second: float) -> list[str]:
         "--prefill-us-per-token", "0",
         "--mean-tokens", "400",
     ]
+
+
+async def run_on_simulator(plan: Plan, sim_args: Sequence[str]) -> RunResult:
+    """`plan` run once by the engine against its own simulator started with `sim_args`, the
+    simulator stopped afterwards: the ground-truth run of every validation script."""
+    sim = SimProcess(list(sim_args))
+    root = await asyncio.to_thread(sim.start)
+    try:
+        return await Runner(plan, base_url=root + "/v1").run()
+    finally:
+        sim.stop()

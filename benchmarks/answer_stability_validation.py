@@ -33,11 +33,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import describe
+from benchmarks._sim import run_on_simulator
 from workbench.core.analysis import AnalysisOptions, CellMetrics, analyze
 from workbench.core.plan import Params, Plan, RunSettings
 from workbench.core.records import Sample
-from workbench.core.runner import Runner
-from workbench.sim.process import SimProcess
 
 PROMPT = "Explain how a load balancer spreads requests."
 REGEX = r"Answer: ([A-Z])"
@@ -51,13 +50,7 @@ async def _session(args: Sequence[str], temperature: float, repetitions: int) ->
         params=Params(temperature=temperature, max_tokens=400),
         run=RunSettings(concurrency=[8], repetitions=repetitions),
     )
-    sim = SimProcess(list(args))
-    root = await asyncio.to_thread(sim.start)
-    try:
-        result = await Runner(plan, base_url=root + "/v1").run()
-    finally:
-        sim.stop()
-    return result.samples
+    return (await run_on_simulator(plan, args)).samples
 
 
 async def _cells(

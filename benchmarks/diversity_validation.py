@@ -31,6 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._sim import run_on_simulator
 from workbench.core.analysis import (
     AnalysisOptions,
     SimilarityMeasure,
@@ -43,8 +44,6 @@ from workbench.core.analysis.safetensors import write_safetensors
 from workbench.core.analysis.similarity import encode_all, pair_values, similarity_matrix
 from workbench.core.analysis.text import words
 from workbench.core.plan import Params, Plan, RunSettings
-from workbench.core.runner import Runner
-from workbench.sim.process import SimProcess
 from workbench.sim.templates import _FALLBACK, _SYNONYMS
 
 PROMPT = "Explain how a load balancer spreads requests."
@@ -56,13 +55,7 @@ async def _session(templates: int, seed: int, repetitions: int) -> list:  # type
         args += ["--templates", str(templates)]
     plan = Plan(name="diversity", user=PROMPT, params=Params(temperature=0.7, max_tokens=400),
                 run=RunSettings(concurrency=[4], repetitions=repetitions))
-    sim = SimProcess(args)
-    root = await asyncio.to_thread(sim.start)
-    try:
-        result = await Runner(plan, base_url=root + "/v1").run()
-    finally:
-        sim.stop()
-    return result.samples
+    return (await run_on_simulator(plan, args)).samples
 
 
 def _pairs(samples: list, same: bool) -> np.ndarray:  # type: ignore[type-arg]

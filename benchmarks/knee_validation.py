@@ -30,10 +30,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import describe
+from benchmarks._sim import run_on_simulator
 from workbench.core.knee import KneeResult, gain
 from workbench.core.plan import Params, Plan, RunSettings
-from workbench.core.runner import Runner
-from workbench.sim.process import SimProcess
 
 PROMPT = "Explain how a load balancer spreads requests."
 
@@ -70,12 +69,7 @@ async def _search(args: argparse.Namespace, capacity: int, seed: int, slo: bool)
         params=Params(temperature=args.temperature, max_tokens=args.mean_tokens * 4),
         run=RunSettings(search="knee", repetitions=1, max_concurrency=capacity * 8, slo=limits),
     )
-    sim = SimProcess(sim_args)
-    root = await asyncio.to_thread(sim.start)
-    try:
-        result = await Runner(plan, base_url=root + "/v1").run()
-    finally:
-        sim.stop()
+    result = await run_on_simulator(plan, sim_args)
     assert result.knee is not None
     return result.knee
 

@@ -25,14 +25,13 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._machine import describe
+from benchmarks._sim import run_on_simulator
 from workbench.core.analysis import AnalysisOptions, AnalysisReport, analyze
 from workbench.core.analysis.phrasing import phrasing_effect
 from workbench.core.analysis.similarity import encode_all, similarity_matrix
 from workbench.core.analysis.text import words
 from workbench.core.plan import Params, Plan, RunSettings, Variant
 from workbench.core.records import CellKey
-from workbench.core.runner import Runner
-from workbench.sim.process import SimProcess
 
 PHRASINGS = (
     "Explain TCP congestion control.",
@@ -59,12 +58,7 @@ async def _report(
     if sensitivity:
         args += ["--variant-sensitivity", str(sensitivity)]
     async with gate:
-        sim = SimProcess(args)
-        root = await asyncio.to_thread(sim.start)
-        try:
-            result = await Runner(plan(repetitions), base_url=root + "/v1").run()
-        finally:
-            sim.stop()
+        result = await run_on_simulator(plan(repetitions), args)
     options = AnalysisOptions(seed=seed, resamples=500)
     return await asyncio.to_thread(analyze, result.samples, options)
 
