@@ -84,11 +84,12 @@ def test_the_first_run_opens_the_sample_sweep_and_ctrl_enter_runs_it(window_fact
     assert run.done == run.planned == 18
 
 
-def test_every_sample_plan_is_in_the_menu_and_opens(main_window):
+def test_every_sample_plan_is_in_the_menu_and_opens(main_window, qtbot):
     window = main_window
     names = [a.text() for a in window.plan_actions.samples_menu.actions()]
     assert names and set(names) <= set(sample_names()) and "sweep" in names
     window.plan_actions.samples_menu.actions()[names.index("sweep")].trigger()
+    qtbot.waitUntil(lambda: window.params.concurrency_edit.text() == "1,4,16")  # read off-thread
     assert window.params.concurrency_edit.text() == "1,4,16"
 
 

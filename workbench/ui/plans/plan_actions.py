@@ -145,32 +145,34 @@ class PlanActions(QObject):
         return self._job(self.open_path(path))
 
     async def open_path(self, path: Path) -> bool:
-        if self.host.busy:
-            self.host.show_status("Stop the run before opening a plan")
-            return False
-        try:
-            plan = await asyncio.to_thread(load_plan, path)
-        except PlanError as exc:
-            show_error("Open plan", str(exc), parent=self.host.parent_widget())
-            return False
-        if self._refused(plan, str(path)):
-            return False
-        self.plan_path = path
-        self.host.show_plan(plan, path)
-        self.host.show_status(f"Opened the plan {path.name}")
-        return True
+        opened = await self._open(partial(load_plan, path), str(path), "Open plan")
+        if opened:
+            self.plan_path = path
+            self.host.show_status(f"Opened the plan {path.name}")
+        return opened
 
-    def open_sample(self, name: str) -> bool:
+    def open_sample(self, name: str) -> asyncio.Task[bool]:
+        return self._job(self.open_sample_plan(name))
+
+    async def open_sample_plan(self, name: str) -> bool:
+        opened = await self._open(partial(sample_plan, name), f"{name}.toml", "Sample plan")
+        if opened:
+            self.host.show_status(f"Opened the sample plan {name!r}: press Ctrl+Enter to run it")
+        return opened
+
+    async def _open(self, read: Callable[[], Plan], source: str, title: str) -> bool:
+        """Read a plan in a worker thread and show it, or say why not (the panel unchanged)."""
         if self.host.busy:
             self.host.show_status("Stop the run before opening a plan")
             return False
         try:
-            plan = sample_plan(name)  # a small file inside the package, read once
+            plan = await asyncio.to_thread(read)
         except PlanError as exc:
-            show_error("Sample plan", str(exc), parent=self.host.parent_widget())
+            show_error(title, str(exc), parent=self.host.parent_widget())
             return False
-        self.host.show_plan(plan, f"{name}.toml")
-        self.host.show_status(f"Opened the sample plan {name!r}: press Ctrl+Enter to run it")
+        if self._refused(plan, source):
+            return False
+        self.host.show_plan(plan, source)
         return True
 
     # --- save ------------------------------------------------------------------------------
